@@ -1,0 +1,329 @@
+// Package live fans team events out to connected clients. The database is
+// the source of truth: a commit wakes the team's room, the room reads the
+// new event rows once, encodes each once, and hands the bytes to every
+// subscriber. A client that reconnects replays what it missed from the
+// database by its Last-Event-ID.
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/tandemhq/tandem/internal/scrum"
+)
+
+// Source reads event rows; *store.Store's transactions provide it through
+// the adapter in NewStoreSource.
+type Source interface {
+	// Events returns up to limit events of a team with Seq > after.
+	Events(ctx context.Context, teamID string, after int64, limit int) ([]scrum.Event, error)
+	// LastSeq returns the team's highest event Seq.
+	LastSeq(ctx context.Context, teamID string) (int64, error)
+}
+
+// Config sets the hub's limits. Zero values take the defaults.
+type Config struct {
+	// Buffer is how many frames may wait for a slow subscriber before it
+	// is dropped (default 256). A dropped client reconnects and replays.
+	Buffer int
+	// MaxPerUser and MaxTotal cap live connections (defaults 10 and 5000).
+	MaxPerUser int
+	MaxTotal   int
+}
+
+// ErrTooMany is returned by Subscribe when a connection cap is reached.
+var ErrTooMany = &scrum.Error{Code: scrum.CodeThrottled, RetryAfter: 5 * time.Second,
+	Message: "too many live connections; close another tab and try again"}
+
+// Hub owns the rooms. It is safe for concurrent use.
+type Hub struct {
+	src Source
+	log *slog.Logger
+	cfg Config
+
+	mu     sync.Mutex
+	rooms  map[string]*room
+	users  map[string]int
+	total  int
+	closed bool
+}
+
+// NewHub returns a hub reading events from src.
+func NewHub(src Source, log *slog.Logger, cfg Config) *Hub {
+	if cfg.Buffer == 0 {
+		cfg.Buffer = 256
+	}
+	if cfg.MaxPerUser == 0 {
+		cfg.MaxPerUser = 10
+	}
+	if cfg.MaxTotal == 0 {
+		cfg.MaxTotal = 5000
+	}
+	return &Hub{src: src, log: log, cfg: cfg, rooms: map[string]*room{}, users: map[string]int{}}
+}
+
+// Frame is one event ready to write to a Server-Sent Events stream.
+type Frame struct {
+	Seq      int64
+	Type     string
+	Subject  string
+	Audience string
+	SSE      []byte // "id: …\nevent: …\ndata: …\n\n"
+}
+
+// Envelope is the JSON carried by each live event: the event's identity and
+// the changed resource in Data.
+type Envelope struct {
+	ID        int64           `json:"id"`
+	Type      string          `json:"type"`
+	TeamID    string          `json:"team_id"`
+	SubjectID string          `json:"subject_id"`
+	ActorID   string          `json:"actor_id"`
+	At        time.Time       `json:"at"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// Encode renders an event as an SSE frame.
+func Encode(e scrum.Event) Frame {
+	data := e.Data
+	if len(data) == 0 {
+		data = []byte("{}")
+	}
+	body, _ := json.Marshal(Envelope{ID: e.Seq, Type: e.Type, TeamID: e.TeamID, SubjectID: e.SubjectID,
+		ActorID: e.ActorID, At: e.At, Data: data})
+	b := make([]byte, 0, len(body)+len(e.Type)+40)
+	b = append(b, "id: "...)
+	b = strconv.AppendInt(b, e.Seq, 10)
+	b = append(b, "\nevent: "...)
+	b = append(b, e.Type...)
+	b = append(b, "\ndata: "...)
+	b = append(b, body...)
+	b = append(b, "\n\n"...)
+	return Frame{Seq: e.Seq, Type: e.Type, Subject: e.SubjectID, Audience: e.Audience, SSE: b}
+}
+
+// Visible reports whether userID may receive f.
+func (f Frame) Visible(userID string) bool { return f.Audience == "" || f.Audience == userID }
+
+// Subscription is one live client. Frames arrive on C in Seq order; C is
+// closed when the hub drops the client (too slow, removed from the team,
+// or shutdown), after which it should reconnect and replay.
+type Subscription struct {
+	C      <-chan Frame
+	c      chan Frame
+	UserID string
+	// From is the last Seq the room had sent when the client joined;
+	// C carries only later events, so replay (after, From] from the store.
+	From int64
+
+	hub  *Hub
+	room *room
+	once sync.Once
+}
+
+// Subscribe joins userID to teamID's room. The caller has already checked
+// membership.
+func (h *Hub) Subscribe(ctx context.Context, teamID, userID string) (*Subscription, error) {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil, scrum.Errorf(scrum.CodeUnavailable, "the server is shutting down")
+	}
+	if h.total >= h.cfg.MaxTotal || h.users[userID] >= h.cfg.MaxPerUser {
+		h.mu.Unlock()
+		return nil, ErrTooMany
+	}
+	r := h.rooms[teamID]
+	if r == nil {
+		r = &room{team: teamID, hub: h, subs: map[*Subscription]struct{}{}, kick: make(chan struct{}, 1), quit: make(chan struct{})}
+		h.rooms[teamID] = r
+	}
+	r.refs++
+	h.users[userID]++
+	h.total++
+	h.mu.Unlock()
+
+	c := make(chan Frame, h.cfg.Buffer)
+	s := &Subscription{C: c, c: c, UserID: userID, hub: h, room: r}
+	r.mu.Lock()
+	if !r.started {
+		seq, err := h.src.LastSeq(ctx, teamID)
+		if err != nil {
+			r.mu.Unlock()
+			h.release(r, userID)
+			return nil, err
+		}
+		r.seq, r.started = seq, true
+		go r.run()
+	}
+	r.subs[s] = struct{}{}
+	s.From = r.seq
+	r.mu.Unlock()
+	return s, nil
+}
+
+// Close leaves the room. It is safe to call more than once.
+func (s *Subscription) Close() {
+	s.once.Do(func() {
+		r := s.room
+		r.mu.Lock()
+		if _, ok := r.subs[s]; ok {
+			delete(r.subs, s)
+			close(s.c)
+		}
+		r.mu.Unlock()
+		s.hub.release(r, s.UserID)
+	})
+}
+
+func (h *Hub) release(r *room, userID string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.total--
+	if h.users[userID]--; h.users[userID] <= 0 {
+		delete(h.users, userID)
+	}
+	if r.refs--; r.refs == 0 {
+		delete(h.rooms, r.team)
+		close(r.quit)
+	}
+}
+
+// Wake tells the hub that teamID has new events; "" wakes every room (after
+// a lost NOTIFY connection). It never blocks.
+func (h *Hub) Wake(teamID string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if teamID == "" {
+		for _, r := range h.rooms {
+			r.wake()
+		}
+		return
+	}
+	if r := h.rooms[teamID]; r != nil {
+		r.wake()
+	}
+}
+
+// Connections is the number of live subscriptions.
+func (h *Hub) Connections() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.total
+}
+
+// Close drops every subscriber; later Subscribe calls fail.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	rooms := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
+		r.mu.Lock()
+		for s := range r.subs {
+			delete(r.subs, s)
+			close(s.c)
+		}
+		r.mu.Unlock()
+	}
+}
+
+// room is one team's set of subscribers and its fan-out goroutine.
+type room struct {
+	team string
+	hub  *Hub
+	kick chan struct{}
+	quit chan struct{}
+	refs int // guarded by hub.mu
+
+	mu      sync.Mutex
+	started bool
+	seq     int64 // last Seq fanned out; advanced only by run
+	subs    map[*Subscription]struct{}
+}
+
+func (r *room) wake() {
+	select {
+	case r.kick <- struct{}{}:
+	default: // a wake is already pending; it will read everything new
+	}
+}
+
+func (r *room) run() {
+	for {
+		select {
+		case <-r.kick:
+			r.fanOut()
+		case <-r.quit:
+			return
+		}
+	}
+}
+
+const fetchBatch = 500
+
+// fanOut reads the events after the room's Seq and sends them to every
+// subscriber allowed to see them. The read happens outside the lock so
+// joining clients are never held up by the database.
+func (r *room) fanOut() {
+	for {
+		r.mu.Lock()
+		after := r.seq
+		r.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		es, err := r.hub.src.Events(ctx, r.team, after, fetchBatch)
+		cancel()
+		if err != nil {
+			if !errors.Is(err, context.Canceled) {
+				r.hub.log.Warn("live: read events", "team", r.team, "err", err)
+			}
+			return
+		}
+		r.mu.Lock()
+		for _, e := range es {
+			if e.Seq <= r.seq {
+				continue
+			}
+			f := Encode(e)
+			for s := range r.subs {
+				if !f.Visible(s.UserID) {
+					continue
+				}
+				select {
+				case s.c <- f:
+				default:
+					// Too slow: drop it rather than buffer without bound.
+					delete(r.subs, s)
+					close(s.c)
+				}
+			}
+			if e.Type == scrum.EventMemberRemoved {
+				r.dropUser(e.SubjectID)
+			}
+			r.seq = e.Seq
+		}
+		r.mu.Unlock()
+		if len(es) < fetchBatch {
+			return
+		}
+	}
+}
+
+// dropUser closes the streams of someone who left the team, after they got
+// the event telling them so.
+func (r *room) dropUser(userID string) {
+	for s := range r.subs {
+		if s.UserID == userID {
+			delete(r.subs, s)
+			close(s.c)
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package scrum
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Hasher hashes and verifies passwords (argon2id in production).
+type Hasher interface {
+	Hash(password string) (string, error)
+	Verify(hash, password string) (bool, error)
+}
+
+// Config holds the Service's dependencies and policies. Zero policy values
+// take the defaults documented on each field.
+type Config struct {
+	Store  Store
+	Hasher Hasher
+
+	// ClosedSignup refuses signups after the first (admin) account.
+	ClosedSignup bool
+	// SessionTTL is a session's absolute lifetime (default 30 days);
+	// SessionIdle ends a session unused for that long (default 7 days).
+	SessionTTL  time.Duration
+	SessionIdle time.Duration
+	// AuthPerIPPerMinute caps signup and login attempts per client address
+	// (default 10, as GitLab's protected paths).
+	AuthPerIPPerMinute int
+	// FreeFailures is how many wrong passwords an account takes before
+	// each further attempt waits, doubling up to MaxBackoff (defaults 5
+	// and 15 minutes). There is no hard lockout, so an attacker cannot
+	// lock a victim out for long.
+	FreeFailures int
+	MaxBackoff   time.Duration
+}
+
+// Service holds every rule of Tandem: who may do what, what is valid, and
+// which events a change emits. Adapters (HTTP, CLI) call it; stores serve it.
+type Service struct {
+	store  Store
+	hasher Hasher
+	cfg    Config
+
+	dummyOnce sync.Once
+	dummy     string // a hash verified for unknown emails, so timing does not tell
+}
+
+// dummyHash is made on first use, keeping start-up fast.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = s.hasher.Hash(NewSecret("")) })
+	return s.dummy
+}
+
+// NewService returns a Service for cfg.
+func NewService(cfg Config) (*Service, error) {
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 30 * 24 * time.Hour
+	}
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = 7 * 24 * time.Hour
+	}
+	if cfg.AuthPerIPPerMinute == 0 {
+		cfg.AuthPerIPPerMinute = 10
+	}
+	if cfg.FreeFailures == 0 {
+		cfg.FreeFailures = 5
+	}
+	if cfg.MaxBackoff == 0 {
+		cfg.MaxBackoff = 15 * time.Minute
+	}
+	return &Service{store: cfg.Store, hasher: cfg.Hasher, cfg: cfg}, nil
+}
+
+// Actor is who is making a request.
+type Actor struct {
+	User        User
+	SessionHash string // set when authenticated by a session
+	TokenID     string // set when authenticated by an access token
+	IP          string
+}
+
+// roster loads a team's roster and checks that actor is on it. A team the
+// actor is not on is reported as not found, so existence does not leak.
+func (s *Service) roster(ctx context.Context, tx Tx, actor Actor, teamID string) (Roster, error) {
+	if !ValidID(teamID) {
+		return Roster{}, NotFound("team")
+	}
+	members, err := tx.Members(ctx, teamID)
+	if err != nil {
+		return Roster{}, err
+	}
+	r := Roster{Members: members}
+	if _, ok := r.Member(actor.User.ID); !ok {
+		return Roster{}, NotFound("team")
+	}
+	t, err := tx.Team(ctx, teamID)
+	if err != nil {
+		return Roster{}, err
+	}
+	stored, err := tx.Responsibilities(ctx, teamID)
+	if err != nil {
+		return Roster{}, err
+	}
+	return NewRoster(t, members, stored), nil
+}
+
+// teamWrite runs fn in a write transaction on one team, after locking the
+// team, loading its roster and checking that the actor holds need ("" for
+// any member). Refusals are audited.
+func (s *Service) teamWrite(ctx context.Context, actor Actor, teamID, need string, fn func(Tx, Roster) error) error {
+	var denied error
+	err := s.store.Update(ctx, func(tx Tx) error {
+		if ValidID(teamID) {
+			if err := tx.LockTeam(ctx, teamID); err != nil {
+				return err
+			}
+		}
+		r, err := s.roster(ctx, tx, actor, teamID)
+		if err != nil {
+			return err
+		}
+		if need != "" {
+			if err := r.Authorize(actor.User.ID, need); err != nil {
+				denied = err
+				return err
+			}
+		}
+		return fn(tx, r)
+	})
+	if denied != nil && err == denied {
+		s.auditDenied(ctx, actor, teamID, need)
+	}
+	return err
+}
+
+func (s *Service) auditDenied(ctx context.Context, actor Actor, teamID, need string) {
+	// Best effort: a failure to audit a refusal must not turn it into a 500.
+	_ = s.store.Update(ctx, func(tx Tx) error {
+		return tx.AppendAudit(ctx, AuditEntry{At: tx.Now(), ActorID: actor.User.ID, TeamID: teamID,
+			Action: AuditDenied, Target: need, Detail: "was refused: it needs " + need, IP: actor.IP})
+	})
+}
+
+// emit appends an event built from payload.
+func emit(ctx context.Context, tx Tx, teamID, typ, subject, actorID string, payload any) error {
+	e, err := NewEvent(teamID, typ, subject, actorID, payload)
+	if err != nil {
+		return err
+	}
+	e.At = tx.Now()
+	_, err = tx.AppendEvent(ctx, e)
+	return err
+}
+
+func audit(ctx context.Context, tx Tx, actor Actor, teamID, action, target, detail string) error {
+	return tx.AppendAudit(ctx, AuditEntry{At: tx.Now(), ActorID: actor.User.ID, TeamID: teamID,
+		Action: action, Target: target, Detail: detail, IP: actor.IP})
+}
+
+// checkVersion compares an expected version (0 = not given) with the
+// stored one.
+func checkVersion(what string, want, have int) error {
+	if want != 0 && want != have {
+		return Stale(what, have)
+	}
+	return nil
+}

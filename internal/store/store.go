@@ -1,0 +1,408 @@
+// Package store implements scrum.Store over database/sql with plain SQL that
+// both SQLite (modernc.org/sqlite) and PostgreSQL (pgx) run. What differs
+// per engine lives in the small sqlite and postgres packages, which build a
+// Store from a Dialect.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tandemhq/tandem/internal/scrum"
+)
+
+// Dialect is what an engine package tells the shared store.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// SingleWriter queues every write to one connection and commits queued
+	// writes together (group commit): SQLite allows one writer, and one
+	// fsync for many writes is what makes it fast with synchronous=FULL.
+	SingleWriter bool
+	// LockTeamSQL locks a team's row for the rest of the transaction ($1 is
+	// the team id); empty when SingleWriter makes it unnecessary.
+	LockTeamSQL string
+	// NotifySQL tells other instances that a team has new events ($1 is the
+	// team id); run in the transaction, so delivered only on commit.
+	NotifySQL string
+	// MapError turns driver errors into domain errors by their codes.
+	MapError func(error) error
+	// Retryable reports errors after which a whole transaction may be run
+	// again (serialization failures, deadlocks).
+	Retryable func(error) bool
+}
+
+// Store is the shared scrum.Store implementation.
+type Store struct {
+	db  *sql.DB // the writer (SQLite: one connection) and transactional reads
+	rdb *sql.DB // the read pool; may be db itself
+	d   Dialect
+	now func() time.Time
+
+	queue  chan *writeReq
+	done   chan struct{}
+	wg     sync.WaitGroup
+	wake   atomic.Pointer[func(teamID string)]
+	closed atomic.Bool
+}
+
+// Options configures New.
+type Options struct {
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MaxBatch caps how many queued writes share one commit (default 256).
+	MaxBatch int
+}
+
+// New returns a Store over an open writer db and read pool rdb.
+func New(db, rdb *sql.DB, d Dialect, opts Options) *Store {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxBatch == 0 {
+		opts.MaxBatch = 256
+	}
+	s := &Store{db: db, rdb: rdb, d: d, now: opts.Now, done: make(chan struct{})}
+	if d.SingleWriter {
+		s.queue = make(chan *writeReq, 1024)
+		s.wg.Add(1)
+		go s.writer(opts.MaxBatch)
+	}
+	return s
+}
+
+// OnChange registers fn to be called with a team id after a commit that
+// appended events to that team. Engines with several instances also call it
+// for commits made elsewhere (see postgres.Listen).
+func (s *Store) OnChange(fn func(teamID string)) { s.wake.Store(&fn) }
+
+// Changed calls the OnChange function, if any.
+func (s *Store) Changed(teamID string) {
+	if fn := s.wake.Load(); fn != nil {
+		(*fn)(teamID)
+	}
+}
+
+// DB returns the writer database handle (for metrics and health checks).
+func (s *Store) DB() *sql.DB { return s.db }
+
+// ReadDB returns the read pool.
+func (s *Store) ReadDB() *sql.DB { return s.rdb }
+
+// Dialect returns the engine's dialect.
+func (s *Store) Dialect() Dialect { return s.d }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Close stops the writer and closes the databases.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	close(s.done)
+	s.wg.Wait()
+	err := s.db.Close()
+	if s.rdb != s.db {
+		err = errors.Join(err, s.rdb.Close())
+	}
+	return err
+}
+
+// View implements scrum.Store. Reads run on the read pool without an
+// explicit transaction: each statement sees the latest committed state.
+func (s *Store) View(ctx context.Context, fn func(scrum.Tx) error) error {
+	t := &tx{q: s.rdb, d: &s.d, now: s.now().UTC()}
+	return s.mapErr(fn(t))
+}
+
+// Update implements scrum.Store.
+func (s *Store) Update(ctx context.Context, fn func(scrum.Tx) error) error {
+	if s.closed.Load() {
+		return scrum.Errorf(scrum.CodeUnavailable, "the server is shutting down")
+	}
+	if s.queue == nil {
+		return s.updateDirect(ctx, fn)
+	}
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.queue <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.done:
+		return scrum.Errorf(scrum.CodeUnavailable, "the server is shutting down")
+	}
+	// Once queued, wait for the outcome even if ctx ends: the write may
+	// commit, and the caller must not be told otherwise.
+	return <-req.done
+}
+
+// updateDirect runs one transaction per call (PostgreSQL), retrying
+// serialization failures a few times.
+func (s *Store) updateDirect(ctx context.Context, fn func(scrum.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		err = s.updateOnce(ctx, fn)
+		if err == nil || s.d.Retryable == nil || !s.d.Retryable(err) {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+	return s.mapErr(err)
+}
+
+func (s *Store) updateOnce(ctx context.Context, fn func(scrum.Tx) error) (err error) {
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	t := &tx{q: sqlTx, d: &s.d, now: s.now().UTC()}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in transaction: %v\n%s", p, debug.Stack())
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err = fn(t); err != nil {
+		return err
+	}
+	if err = t.notify(ctx); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if s.d.NotifySQL == "" {
+		for team := range t.teams {
+			s.Changed(team)
+		}
+	}
+	return nil
+}
+
+func (s *Store) mapErr(err error) error {
+	if err == nil || s.d.MapError == nil {
+		return err
+	}
+	var de *scrum.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return s.d.MapError(err)
+}
+
+// writeReq is one Update waiting for the single writer.
+type writeReq struct {
+	ctx   context.Context
+	fn    func(scrum.Tx) error
+	done  chan error
+	err   error
+	teams map[string]struct{}
+}
+
+// writer runs queued writes on the single connection. It starts a
+// transaction with the first queued write, adds whatever else is already
+// queued (each in its own savepoint, so one failing write does not undo the
+// others), commits once and then answers everyone: nobody hears "saved"
+// before the commit is durable.
+func (s *Store) writer(maxBatch int) {
+	defer s.wg.Done()
+	for {
+		var first *writeReq
+		select {
+		case first = <-s.queue:
+		case <-s.done:
+			s.drainClosed()
+			return
+		}
+		batch := []*writeReq{first}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.queue:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.commitBatch(batch)
+	}
+}
+
+func (s *Store) drainClosed() {
+	for {
+		select {
+		case r := <-s.queue:
+			r.done <- scrum.Errorf(scrum.CodeUnavailable, "the server is shutting down")
+		default:
+			return
+		}
+	}
+}
+
+func (s *Store) commitBatch(batch []*writeReq) {
+	ctx := context.Background()
+	fail := func(err error) {
+		for _, r := range batch {
+			if r.err == nil {
+				r.err = err
+			}
+			r.done <- s.mapErr(r.err)
+		}
+	}
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		fail(fmt.Errorf("begin: %w", err))
+		return
+	}
+	single := len(batch) == 1
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			continue
+		}
+		r.err, r.teams = s.runOne(ctx, sqlTx, r, single)
+		if r.err != nil && single {
+			_ = sqlTx.Rollback()
+			fail(r.err)
+			return
+		}
+	}
+	if err := sqlTx.Commit(); err != nil {
+		_ = sqlTx.Rollback()
+		for _, r := range batch {
+			r.err = fmt.Errorf("commit: %w", err)
+		}
+		fail(nil)
+		return
+	}
+	woken := map[string]struct{}{}
+	for _, r := range batch {
+		r.done <- s.mapErr(r.err)
+		for team := range r.teams {
+			woken[team] = struct{}{}
+		}
+	}
+	for team := range woken {
+		s.Changed(team)
+	}
+}
+
+// runOne runs one write inside the batch transaction. A lone write needs
+// no savepoint: its failure rolls back the whole transaction.
+func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single bool) (err error, teams map[string]struct{}) {
+	if !single {
+		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			return fmt.Errorf("savepoint: %w", err), nil
+		}
+	}
+	t := &tx{q: sqlTx, d: &s.d, now: s.now().UTC()}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("panic in transaction: %v\n%s", p, debug.Stack())
+			}
+		}()
+		err = r.fn(t)
+	}()
+	if single {
+		return err, t.teams
+	}
+	if err != nil {
+		if _, rerr := sqlTx.ExecContext(ctx, "ROLLBACK TO w"); rerr != nil {
+			return errors.Join(err, rerr), nil
+		}
+		_, _ = sqlTx.ExecContext(ctx, "RELEASE w")
+		return err, nil
+	}
+	if _, err := sqlTx.ExecContext(ctx, "RELEASE w"); err != nil {
+		return fmt.Errorf("release savepoint: %w", err), nil
+	}
+	return nil, t.teams
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// tx implements scrum.Tx; its methods live in one file per aggregate.
+type tx struct {
+	q     querier
+	d     *Dialect
+	now   time.Time
+	teams map[string]struct{} // teams that got events in this transaction
+}
+
+func (t *tx) Now() time.Time { return t.now }
+
+func (t *tx) touched(teamID string) {
+	if t.teams == nil {
+		t.teams = map[string]struct{}{}
+	}
+	t.teams[teamID] = struct{}{}
+}
+
+func (t *tx) notify(ctx context.Context) error {
+	if t.d.NotifySQL == "" {
+		return nil
+	}
+	for team := range t.teams {
+		if _, err := t.q.ExecContext(ctx, t.d.NotifySQL, team); err != nil {
+			return fmt.Errorf("notify team %s: %w", team, err)
+		}
+	}
+	return nil
+}
+
+func (t *tx) LockTeam(ctx context.Context, teamID string) error {
+	if t.d.LockTeamSQL == "" {
+		return nil
+	}
+	var id string
+	err := t.q.QueryRowContext(ctx, t.d.LockTeamSQL, teamID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return scrum.NotFound("team")
+	}
+	if err != nil {
+		return fmt.Errorf("lock team %s: %w", teamID, err)
+	}
+	return nil
+}
+
+// micros stores times as integer microseconds since the epoch in both
+// engines: exact, comparable, and free of driver time-format quirks.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// affected returns the rows changed by a write.
+func affected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

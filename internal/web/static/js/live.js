@@ -1,0 +1,105 @@
+// The live connection: one EventSource per page on the team's event
+// stream. The browser resumes with Last-Event-ID after a drop; the server
+// replays what was missed. The top bar's indicator shows the state.
+
+const labels = {
+  connecting: "Connecting",
+  connected: "Live",
+  reconnecting: "Reconnecting",
+  offline: "Offline",
+};
+
+function indicate(state) {
+  const el = document.querySelector("[data-live]");
+  if (!el) return;
+  el.dataset.state = state;
+  el.title = `Live updates: ${labels[state].toLowerCase()}`;
+  const label = el.querySelector(".live__label");
+  if (label) label.textContent = labels[state];
+}
+
+/**
+ * Subscribe to a team's events.
+ * @param {string} team team id
+ * @param {string|number} after the event id the page was rendered at
+ * @param {string[]} types event types to receive
+ * @param {(type: string, event: object) => void} onEvent
+ * @returns {{close: () => void, lastId: () => number}}
+ */
+export function connect(team, after, types, onEvent) {
+  let last = Number(after) || 0;
+  let source = null;
+  let retry = 1000;
+  let timer = 0;
+  let closed = false;
+
+  const open = () => {
+    if (closed) return;
+    indicate(last === Number(after) && !source ? "connecting" : "reconnecting");
+    source = new EventSource(`/api/v1/teams/${encodeURIComponent(team)}/events?after=${last}`);
+    source.onopen = () => {
+      retry = 1000;
+      indicate("connected");
+    };
+    source.onerror = () => {
+      // Closed by the server (dropped, signed out) or the network: reopen
+      // ourselves with our own last id, backing off up to 30 s.
+      source.close();
+      indicate(navigator.onLine ? "reconnecting" : "offline");
+      clearTimeout(timer);
+      timer = setTimeout(open, retry);
+      retry = Math.min(retry * 2, 30000);
+    };
+    source.addEventListener("reset", () => location.reload());
+    for (const type of types) {
+      source.addEventListener(type, (msg) => {
+        const id = Number(msg.lastEventId);
+        if (id && id <= last) return;
+        if (id) last = id;
+        let data = {};
+        try {
+          data = JSON.parse(msg.data);
+        } catch {
+          return;
+        }
+        onEvent(type, data);
+      });
+    }
+  };
+
+  window.addEventListener("online", () => {
+    if (source && source.readyState === EventSource.CLOSED) open();
+  });
+  window.addEventListener("offline", () => indicate("offline"));
+  open();
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      source?.close();
+    },
+    lastId: () => last,
+  };
+}
+
+/** Replace an element marked data-fragment=name with fresh server HTML. */
+export async function refreshFragment(url, name) {
+  const res = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+  if (!res.ok) return false;
+  const html = await res.text();
+  const current = document.querySelector(`[data-fragment="${name}"]`);
+  if (!current) return false;
+  const tpl = document.createElement("template");
+  tpl.innerHTML = html.trim();
+  const fresh = tpl.content.querySelector(`[data-fragment="${name}"]`);
+  if (!fresh) return false;
+  // Keep an open menu open if the same one still exists.
+  const open = current.querySelector("details[open] summary")?.getAttribute("aria-label");
+  current.replaceWith(fresh);
+  if (open) {
+    for (const s of fresh.querySelectorAll("details summary")) {
+      if (s.getAttribute("aria-label") === open) s.parentElement.setAttribute("open", "");
+    }
+  }
+  return true;
+}

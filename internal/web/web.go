@@ -1,0 +1,442 @@
+// Package web serves Tandem's pages: server-rendered html/template with
+// embedded templates and assets, and small JavaScript modules that keep a
+// page live from the team's event stream.
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/tandemhq/tandem/internal/auth"
+	"github.com/tandemhq/tandem/internal/problem"
+	"github.com/tandemhq/tandem/internal/scrum"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config holds the web UI's settings.
+type Config struct {
+	BaseURL       string
+	SecureCookies bool
+}
+
+// Web serves the pages.
+type Web struct {
+	svc    *scrum.Service
+	log    *slog.Logger
+	cfg    Config
+	pages  map[string]*template.Template
+	assets map[string]string // path → content hash, for cache-busting URLs
+}
+
+// Mux is where routes are registered.
+type Mux interface {
+	Handle(pattern string, h http.Handler)
+	HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request))
+}
+
+// New parses the embedded templates. A template error is a programming
+// error caught by every test, so it panics.
+func New(svc *scrum.Service, log *slog.Logger, cfg Config) *Web {
+	w := &Web{svc: svc, log: log, cfg: cfg, assets: hashAssets()}
+	w.pages = w.parse()
+	return w
+}
+
+func hashAssets() map[string]string {
+	out := map[string]string{}
+	_ = fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		out[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return out
+}
+
+func (w *Web) parse() map[string]*template.Template {
+	funcs := w.funcs()
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
+	pages := map[string]*template.Template{}
+	entries, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		name := strings.TrimSuffix(path.Base(e), ".html")
+		if name == "layout" || name == "partials" {
+			continue
+		}
+		pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, e))
+	}
+	return pages
+}
+
+func (w *Web) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset": func(p string) string { return "/static/" + p + "?v=" + w.assets[p] },
+		"icon": func(id string) template.HTML {
+			return template.HTML(`<svg class="icon" aria-hidden="true"><use href="/static/icons.svg?v=` +
+				w.assets["icons.svg"] + `#` + template.HTMLEscapeString(id) + `"></use></svg>`)
+		},
+		"initials":  initials,
+		"avatar":    avatarClass,
+		"accTitle":  func(a scrum.Accountability) string { return a.Title() },
+		"accPlural": accPlural,
+		"accIcon":   accIcon,
+		"accs":      scrum.Accountabilities,
+		"ago":       ago,
+		"date":      func(t time.Time) string { return t.Format("2 Jan 2006") },
+		"isoTime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"fieldErr":  fieldErr,
+		"hasAcc":    func(m scrum.Member, a scrum.Accountability) bool { return m.Has(a) },
+		"plural":    plural,
+		"memberOf": func(r scrum.Roster, id string) *scrum.Member {
+			if m, ok := r.Member(id); ok {
+				return &m
+			}
+			return nil
+		},
+		"isResp": func(key string) bool { _, ok := scrum.LookupResponsibility(key); return ok },
+		"auditIcon": auditIcon,
+		"areaTitle": areaTitle,
+		"areaQuestion": func(a scrum.Area) string {
+			switch a {
+			case scrum.AreaProduct:
+				return "Are we building what matters most?"
+			case scrum.AreaProcess:
+				return "Does the team work well while building it?"
+			case scrum.AreaEvents:
+				return "Who runs each event and keeps its timebox"
+			}
+			return "What the team has agreed on, and who keeps it current"
+		},
+	}
+}
+
+// Register adds the pages and assets to mux.
+func (w *Web) Register(mux Mux) {
+	mux.Handle("GET /static/", w.static())
+	mux.HandleFunc("GET /{$}", w.home)
+	mux.HandleFunc("GET /signin", w.signinPage)
+	mux.HandleFunc("POST /signin", w.signin)
+	mux.HandleFunc("GET /signup", w.signupPage)
+	mux.HandleFunc("POST /signup", w.signup)
+	mux.HandleFunc("POST /signout", w.signout)
+	mux.HandleFunc("GET /teams", w.page(w.teamsPage))
+	mux.HandleFunc("POST /teams", w.page(w.createTeam))
+	mux.HandleFunc("GET /teams/{team}", w.page(w.teamPage))
+	mux.HandleFunc("GET /teams/{team}/fragments/{name}", w.page(w.teamFragment))
+	mux.HandleFunc("POST /teams/{team}/rename", w.page(w.renameTeam))
+	mux.HandleFunc("POST /teams/{team}/invites", w.page(w.createInvite))
+	mux.HandleFunc("POST /teams/{team}/members/{user}", w.page(w.setAccountabilities))
+	mux.HandleFunc("POST /teams/{team}/members/{user}/remove", w.page(w.removeMember))
+	mux.HandleFunc("POST /teams/{team}/product-owner", w.page(w.transferPO))
+	mux.HandleFunc("POST /teams/{team}/responsibilities/{key}", w.page(w.reassign))
+	mux.HandleFunc("GET /join/{code}", w.joinPage)
+	mux.HandleFunc("POST /join/{code}", w.page(w.join))
+	mux.HandleFunc("GET /settings/tokens", w.page(w.tokensPage))
+	mux.HandleFunc("POST /settings/tokens", w.page(w.createToken))
+	mux.HandleFunc("POST /settings/tokens/{id}/revoke", w.page(w.revokeToken))
+	mux.HandleFunc("/", w.notFound)
+}
+
+func (w *Web) static() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	files := http.FileServerFS(sub)
+	return http.StripPrefix("/static/", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if v := r.URL.Query().Get("v"); v != "" && v == w.assets[r.URL.Path] {
+			rw.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			rw.Header().Set("Cache-Control", "no-cache")
+		}
+		if strings.HasSuffix(r.URL.Path, "/") {
+			w.notFound(rw, r)
+			return
+		}
+		files.ServeHTTP(rw, r)
+	}))
+}
+
+// view is what every page template gets.
+type view struct {
+	Title   string
+	User    scrum.User
+	Teams   []scrum.Team
+	Team    *scrum.Team
+	Nav     string // the primary nav entry to mark current
+	Flash   string
+	Error   string
+	Fields  map[string]string
+	Form    url.Values
+	Data    any
+	NoShell bool   // sign-in pages: no top bar
+	Theme   string // "light" or "dark" when the user forced one
+}
+
+// page wraps a handler that needs a signed-in user: others go to sign-in
+// and come back.
+func (w *Web) page(h func(http.ResponseWriter, *http.Request, scrum.Actor) error) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		a, ok := auth.Actor(r.Context())
+		if !ok {
+			if r.Method == http.MethodGet {
+				http.Redirect(rw, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			w.renderError(rw, r, scrum.Errorf(scrum.CodeUnauthenticated, "your session ended; sign in again"))
+			return
+		}
+		rw.Header().Set("Cache-Control", "no-store")
+		if err := h(rw, r, a); err != nil {
+			w.renderError(rw, r, err)
+		}
+	}
+}
+
+// render writes a page; the user's teams feed the team switcher.
+func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	if a, ok := auth.Actor(r.Context()); ok && !v.NoShell {
+		v.User = a.User
+		if v.Teams == nil {
+			ts, _, err := w.svc.Teams(r.Context(), a, scrum.Page{Limit: 50})
+			if err == nil {
+				v.Teams = ts
+			}
+		}
+	}
+	if v.Flash == "" {
+		v.Flash = takeFlash(rw, r, w.cfg.SecureCookies)
+	}
+	if c, err := r.Cookie("tandem_theme"); err == nil && (c.Value == "light" || c.Value == "dark") {
+		v.Theme = c.Value
+	}
+	t, ok := w.pages[name]
+	if !ok {
+		panic("web: no template " + name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		w.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+		http.Error(rw, "the page could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.WriteHeader(status)
+	_, _ = rw.Write(buf.Bytes())
+}
+
+// fragment renders one named template on its own, for live refreshes.
+func (w *Web) fragment(rw http.ResponseWriter, r *http.Request, page, name string, data any) {
+	var buf bytes.Buffer
+	if err := w.pages[page].ExecuteTemplate(&buf, name, data); err != nil {
+		w.log.ErrorContext(r.Context(), "render fragment", "fragment", name, "err", err)
+		http.Error(rw, "the fragment could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = rw.Write(buf.Bytes())
+}
+
+// renderError shows the error page with the status problem maps err to.
+func (w *Web) renderError(rw http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	d := problem.From(err)
+	if d.Status >= 500 {
+		w.log.ErrorContext(r.Context(), "page failed", "err", err, "path", r.URL.Path)
+	}
+	var de *scrum.Error
+	errors.As(err, &de)
+	w.render(rw, r, d.Status, "error", view{Title: d.Title, Data: errorView{Problem: d, Err: de}})
+}
+
+type errorView struct {
+	Problem problem.Details
+	Err     *scrum.Error
+}
+
+func (w *Web) notFound(rw http.ResponseWriter, r *http.Request) {
+	w.renderError(rw, r, scrum.NotFound("page"))
+}
+
+func (w *Web) home(rw http.ResponseWriter, r *http.Request) {
+	if _, ok := auth.Actor(r.Context()); ok {
+		http.Redirect(rw, r, "/teams", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(rw, r, "/signin", http.StatusSeeOther)
+}
+
+// Flash messages survive one redirect in a short-lived cookie.
+const flashCookie = "tandem_flash"
+
+func setFlash(rw http.ResponseWriter, msg string, secure bool) {
+	http.SetCookie(rw, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", MaxAge: 60,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+}
+
+func takeFlash(rw http.ResponseWriter, r *http.Request, secure bool) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(rw, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+	msg, _ := url.QueryUnescape(c.Value)
+	if len(msg) > 300 {
+		msg = msg[:300]
+	}
+	return msg
+}
+
+// redirect sends the browser on after a successful form post.
+func (w *Web) redirect(rw http.ResponseWriter, r *http.Request, to, flash string) {
+	if flash != "" {
+		setFlash(rw, flash, w.cfg.SecureCookies)
+	}
+	http.Redirect(rw, r, to, http.StatusSeeOther)
+}
+
+// fields turns a domain error's field list into a map for the form.
+func fields(err error) map[string]string {
+	var de *scrum.Error
+	if !errors.As(err, &de) || len(de.Fields) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, f := range de.Fields {
+		if _, ok := m[f.Field]; !ok {
+			m[f.Field] = f.Message
+		}
+	}
+	return m
+}
+
+func fieldErr(fs map[string]string, name string) string { return fs[name] }
+
+// safeNext accepts only local paths as a post-sign-in destination, so the
+// sign-in form cannot be used to redirect elsewhere.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/teams"
+	}
+	return next
+}
+
+func initials(name string) string {
+	parts := strings.Fields(name)
+	switch len(parts) {
+	case 0:
+		return "?"
+	case 1:
+		r := []rune(parts[0])
+		return strings.ToUpper(string(r[:min(2, len(r))]))
+	}
+	first, last := []rune(parts[0]), []rune(parts[len(parts)-1])
+	return strings.ToUpper(string(first[0]) + string(last[0]))
+}
+
+// avatarClass picks one of eight avatar colours from an id, so a person
+// keeps their colour everywhere.
+func avatarClass(id string) string {
+	var h uint32
+	for _, c := range []byte(id) {
+		h = h*31 + uint32(c)
+	}
+	return fmt.Sprintf("avatar--c%d", h%8)
+}
+
+func accIcon(a scrum.Accountability) string {
+	switch a {
+	case scrum.ProductOwner:
+		return "i-diamond"
+	case scrum.ScrumMaster:
+		return "i-cycle"
+	case scrum.Developer:
+		return "i-code"
+	}
+	return "i-eye"
+}
+
+// accPlural names everyone holding a: "Developers", but "Product Owner".
+func accPlural(a scrum.Accountability) string {
+	switch a {
+	case scrum.Developer, scrum.Stakeholder:
+		return a.Title() + "s"
+	}
+	return a.Title()
+}
+
+func areaTitle(a scrum.Area) string {
+	switch a {
+	case scrum.AreaProduct:
+		return "Product"
+	case scrum.AreaProcess:
+		return "Process"
+	case scrum.AreaEvents:
+		return "Events"
+	}
+	return "Agreements"
+}
+
+func auditIcon(action string) string {
+	switch {
+	case strings.HasPrefix(action, "responsibility"):
+		return "i-shield"
+	case strings.HasPrefix(action, "invite"):
+		return "i-link"
+	case strings.HasPrefix(action, "member"), strings.HasPrefix(action, "product_owner"):
+		return "i-user"
+	case strings.HasPrefix(action, "authz"):
+		return "i-alert"
+	}
+	return "i-team"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func ago(t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d.Minutes()), "minute ago", "minutes ago")
+	case d < 24*time.Hour:
+		return plural(int(d.Hours()), "hour ago", "hours ago")
+	case d < 48*time.Hour:
+		return "yesterday"
+	case d < 7*24*time.Hour:
+		return t.Format("Monday")
+	}
+	return t.Format("2 Jan 2006")
+}
