@@ -49,6 +49,7 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Path: "/teams/{team}/events", Tag: "live", Summary: "Live events (Server-Sent Events); resume with Last-Event-ID",
 			Status: 200, Stream: true, Handle: a.events},
 	}
+	rs = append(rs, a.itemRoutes()...)
 	return rs
 }
 

@@ -26,6 +26,7 @@ type Tx interface {
 	TeamTx
 	EventTx
 	ThrottleTx
+	ItemTx
 }
 
 // Page asks for one page of a list: after the opaque cursor, at most Limit.

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrentWriters(t, open(t)) })
 	t.Run("ConcurrentEventsOneTeam", func(t *testing.T) { testConcurrentEvents(t, open(t)) })
 	t.Run("OnChange", func(t *testing.T) { testOnChange(t, open(t)) })
+	runBacklog(t, open)
 }
 
 // Helpers shared by the suite's files.

@@ -1,0 +1,292 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tandemhq/tandem/internal/scrum"
+)
+
+func (t *tx) NextItemNumber(ctx context.Context, teamID string) (int, error) {
+	if _, err := t.q.ExecContext(ctx, `UPDATE teams SET item_seq = item_seq + 1 WHERE id = $1`, teamID); err != nil {
+		return 0, fmt.Errorf("next item number: %w", err)
+	}
+	var n int
+	if err := t.q.QueryRowContext(ctx, `SELECT item_seq FROM teams WHERE id = $1`, teamID).Scan(&n); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, scrum.NotFound("team")
+		}
+		return 0, fmt.Errorf("next item number: %w", err)
+	}
+	return n, nil
+}
+
+// itemRow holds the encoded forms of an item's list-valued columns.
+type itemRow struct {
+	criteria, labels string
+	value            sql.NullInt64
+	estimate         sql.NullFloat64
+	parent           sql.NullString
+}
+
+func encodeItem(it scrum.Item) (itemRow, error) {
+	var r itemRow
+	crit := it.AcceptanceCriteria
+	if crit == nil {
+		crit = []scrum.Criterion{}
+	}
+	b, err := json.Marshal(crit)
+	if err != nil {
+		return r, err
+	}
+	r.criteria = string(b)
+	labels := it.Labels
+	if labels == nil {
+		labels = []string{}
+	}
+	if b, err = json.Marshal(labels); err != nil {
+		return r, err
+	}
+	r.labels = string(b)
+	if it.Value != nil {
+		r.value = sql.NullInt64{Int64: int64(*it.Value), Valid: true}
+	}
+	if it.Estimate != nil {
+		r.estimate = sql.NullFloat64{Float64: *it.Estimate, Valid: true}
+	}
+	r.parent = sql.NullString{String: it.ParentID, Valid: it.ParentID != ""}
+	return r, nil
+}
+
+func (t *tx) CreateItem(ctx context.Context, it scrum.Item) error {
+	r, err := encodeItem(it)
+	if err != nil {
+		return fmt.Errorf("create item: %w", err)
+	}
+	_, err = t.q.ExecContext(ctx, `INSERT INTO items (id, team_id, number, type, title, description, criteria, value, estimate,
+		labels, parent_id, status, rank, version, created_at, created_by, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		it.ID, it.TeamID, it.Number, string(it.Type), it.Title, it.Description, r.criteria, r.value, r.estimate,
+		r.labels, r.parent, string(it.Status), it.Rank, it.Version, micros(it.CreatedAt), it.CreatedBy, micros(it.UpdatedAt))
+	if err != nil {
+		return t.d.mapErr(fmt.Errorf("create item: %w", err))
+	}
+	return t.insertLabels(ctx, it)
+}
+
+func (t *tx) insertLabels(ctx context.Context, it scrum.Item) error {
+	for _, l := range it.Labels {
+		if _, err := t.q.ExecContext(ctx, `INSERT INTO item_labels (team_id, label, item_id) VALUES ($1, $2, $3)`,
+			it.TeamID, l, it.ID); err != nil {
+			return t.d.mapErr(fmt.Errorf("label item: %w", err))
+		}
+	}
+	return nil
+}
+
+const itemColumns = `id, team_id, number, type, title, description, criteria, value, estimate, labels, parent_id,
+	status, rank, version, created_at, created_by, updated_at`
+
+func scanItem(row interface{ Scan(...any) error }) (scrum.Item, error) {
+	var it scrum.Item
+	var r itemRow
+	var typ, status string
+	var created, updated int64
+	err := row.Scan(&it.ID, &it.TeamID, &it.Number, &typ, &it.Title, &it.Description, &r.criteria, &r.value, &r.estimate,
+		&r.labels, &r.parent, &status, &it.Rank, &it.Version, &created, &it.CreatedBy, &updated)
+	if err != nil {
+		return it, err
+	}
+	it.Type, it.Status = scrum.ItemType(typ), scrum.Status(status)
+	if err := json.Unmarshal([]byte(r.criteria), &it.AcceptanceCriteria); err != nil {
+		return it, fmt.Errorf("item %s criteria: %w", it.ID, err)
+	}
+	if err := json.Unmarshal([]byte(r.labels), &it.Labels); err != nil {
+		return it, fmt.Errorf("item %s labels: %w", it.ID, err)
+	}
+	if r.value.Valid {
+		v := int(r.value.Int64)
+		it.Value = &v
+	}
+	if r.estimate.Valid {
+		e := r.estimate.Float64
+		it.Estimate = &e
+	}
+	it.ParentID = r.parent.String
+	it.CreatedAt, it.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return it, nil
+}
+
+func (t *tx) Item(ctx context.Context, teamID, id string) (scrum.Item, error) {
+	it, err := scanItem(t.q.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items WHERE id = $1 AND team_id = $2`, id, teamID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, scrum.NotFound("item")
+	}
+	if err != nil {
+		return it, fmt.Errorf("item %s: %w", id, err)
+	}
+	return it, nil
+}
+
+func (t *tx) UpdateItem(ctx context.Context, it scrum.Item) error {
+	r, err := encodeItem(it)
+	if err != nil {
+		return fmt.Errorf("update item: %w", err)
+	}
+	var oldLabels string
+	if err := t.q.QueryRowContext(ctx, `SELECT labels FROM items WHERE id = $1 AND team_id = $2`, it.ID, it.TeamID).Scan(&oldLabels); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return scrum.NotFound("item")
+		}
+		return fmt.Errorf("update item: %w", err)
+	}
+	n, err := affected(t.q.ExecContext(ctx, `UPDATE items SET type = $1, title = $2, description = $3, criteria = $4, value = $5,
+		estimate = $6, labels = $7, parent_id = $8, status = $9, version = $10, updated_at = $11
+		WHERE id = $12 AND team_id = $13 AND version = $14`,
+		string(it.Type), it.Title, it.Description, r.criteria, r.value, r.estimate, r.labels, r.parent, string(it.Status),
+		it.Version, micros(it.UpdatedAt), it.ID, it.TeamID, it.Version-1))
+	if err != nil {
+		return t.d.mapErr(fmt.Errorf("update item: %w", err))
+	}
+	if n == 0 {
+		return t.staleItem(ctx, it)
+	}
+	if oldLabels == r.labels {
+		return nil
+	}
+	if _, err := t.q.ExecContext(ctx, `DELETE FROM item_labels WHERE item_id = $1`, it.ID); err != nil {
+		return fmt.Errorf("relabel item: %w", err)
+	}
+	return t.insertLabels(ctx, it)
+}
+
+func (t *tx) staleItem(ctx context.Context, it scrum.Item) error {
+	cur, err := t.Item(ctx, it.TeamID, it.ID)
+	if err != nil {
+		return err
+	}
+	return scrum.Stale("the item", cur.Version)
+}
+
+func (t *tx) SetItemRank(ctx context.Context, it scrum.Item) error {
+	n, err := affected(t.q.ExecContext(ctx, `UPDATE items SET rank = $1, version = $2, updated_at = $3
+		WHERE id = $4 AND team_id = $5 AND version = $6`,
+		it.Rank, it.Version, micros(it.UpdatedAt), it.ID, it.TeamID, it.Version-1))
+	if err != nil {
+		return t.d.mapErr(fmt.Errorf("move item: %w", err))
+	}
+	if n == 0 {
+		return t.staleItem(ctx, it)
+	}
+	return nil
+}
+
+func (t *tx) EdgeRank(ctx context.Context, teamID string, last bool) (string, error) {
+	q := `SELECT rank FROM items WHERE team_id = $1 ORDER BY rank LIMIT 1`
+	if last {
+		q = `SELECT rank FROM items WHERE team_id = $1 ORDER BY rank DESC LIMIT 1`
+	}
+	var r string
+	err := t.q.QueryRowContext(ctx, q, teamID).Scan(&r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("edge rank: %w", err)
+	}
+	return r, nil
+}
+
+func (t *tx) AdjacentRank(ctx context.Context, teamID, r string, next bool) (string, error) {
+	q := `SELECT rank FROM items WHERE team_id = $1 AND rank < $2 ORDER BY rank DESC LIMIT 1`
+	if next {
+		q = `SELECT rank FROM items WHERE team_id = $1 AND rank > $2 ORDER BY rank LIMIT 1`
+	}
+	var out string
+	err := t.q.QueryRowContext(ctx, q, teamID, r).Scan(&out)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("adjacent rank: %w", err)
+	}
+	return out, nil
+}
+
+// Items builds its WHERE clause from the filter; every value is a bound
+// parameter.
+func (t *tx) Items(ctx context.Context, teamID string, f scrum.ItemFilter, p scrum.Page) ([]scrum.Item, string, error) {
+	limit := pageLimit(p.Limit)
+	args := []any{teamID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	where := []string{"team_id = $1"}
+	if p.Cursor != "" {
+		parts, err := decodeCursor(p.Cursor, 1)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "rank > "+arg(parts[0]))
+	}
+	if len(f.Types) > 0 {
+		in := make([]string, len(f.Types))
+		for i, x := range f.Types {
+			in[i] = arg(string(x))
+		}
+		where = append(where, "type IN ("+strings.Join(in, ", ")+")")
+	}
+	if len(f.Statuses) > 0 {
+		in := make([]string, len(f.Statuses))
+		for i, x := range f.Statuses {
+			in[i] = arg(string(x))
+		}
+		where = append(where, "status IN ("+strings.Join(in, ", ")+")")
+	} else if !f.WithRemoved {
+		where = append(where, "status <> 'removed'")
+	}
+	if f.Label != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM item_labels l WHERE l.team_id = items.team_id AND l.label = "+
+			arg(f.Label)+" AND l.item_id = items.id)")
+	}
+	if f.ParentID != "" {
+		where = append(where, "parent_id = "+arg(f.ParentID))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := arg("%" + escapeLike(strings.ToLower(q)) + "%")
+		where = append(where, "(lower(title) LIKE "+like+" ESCAPE '\\' OR lower(description) LIKE "+like+" ESCAPE '\\')")
+	}
+	query := `SELECT ` + itemColumns + ` FROM items WHERE ` + strings.Join(where, " AND ") + ` ORDER BY rank LIMIT ` + arg(limit+1)
+	rows, err := t.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("items of %s: %w", teamID, err)
+	}
+	defer rows.Close()
+	out := make([]scrum.Item, 0, min(limit, 128))
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("items of %s: %w", teamID, err)
+		}
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	var next string
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(out[limit-1].Rank)
+	}
+	return out, next, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

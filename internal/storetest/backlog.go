@@ -1,0 +1,267 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tandemhq/tandem/internal/password"
+	"github.com/tandemhq/tandem/internal/scrum"
+	"github.com/tandemhq/tandem/internal/store"
+)
+
+func runBacklog(t *testing.T, open Opener) {
+	t.Run("ItemsCRUD", func(t *testing.T) { testItemsCRUD(t, open(t)) })
+	t.Run("Ordering", func(t *testing.T) { testOrdering(t, open(t)) })
+	t.Run("ManyMovesIntoOneGap", func(t *testing.T) { testSameGap(t, open(t)) })
+	t.Run("ConcurrentMoves", func(t *testing.T) { testConcurrentMoves(t, open(t)) })
+}
+
+// backlogFixture is a team with a Product Owner and a Developer, served by
+// a real Service over the store under test.
+type backlogFixture struct {
+	svc     *scrum.Service
+	team    string
+	po, dev scrum.Actor
+}
+
+func newBacklog(t *testing.T, s *store.Store) backlogFixture {
+	t.Helper()
+	svc, err := scrum.NewService(scrum.Config{Store: s, Hasher: password.New(password.Fast)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	po, dev := MustUser(t, s, "Priya"), MustUser(t, s, "Lena")
+	team := MustTeam(t, s, "Orion", po, dev)
+	return backlogFixture{svc: svc, team: team.ID, po: scrum.Actor{User: po}, dev: scrum.Actor{User: dev}}
+}
+
+func (f backlogFixture) add(t *testing.T, titles ...string) []scrum.Item {
+	t.Helper()
+	var out []scrum.Item
+	for _, title := range titles {
+		it, err := f.svc.CreateItem(context.Background(), f.dev, f.team, scrum.ItemInput{Title: title})
+		if err != nil {
+			t.Fatalf("create %q: %v", title, err)
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+func (f backlogFixture) order(t *testing.T) string {
+	t.Helper()
+	its, _, err := f.svc.Items(context.Background(), f.po, f.team, scrum.ItemFilter{}, scrum.Page{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	titles := make([]string, len(its))
+	for i, it := range its {
+		titles[i] = it.Title
+	}
+	return strings.Join(titles, " ")
+}
+
+func (f backlogFixture) move(t *testing.T, it scrum.Item, mv scrum.Move) scrum.Item {
+	t.Helper()
+	got, err := f.svc.MoveItem(context.Background(), f.po, f.team, it.ID, mv, 0)
+	if err != nil {
+		t.Fatalf("move %s %+v: %v", it.Title, mv, err)
+	}
+	return got
+}
+
+func testItemsCRUD(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	f := newBacklog(t, s)
+	five := 5
+	it, err := f.svc.CreateItem(ctx, f.dev, f.team, scrum.ItemInput{Type: scrum.TypeBug, Title: "  Checkout   fails ",
+		Description: "**Steps**", AcceptanceCriteria: []scrum.Criterion{{Text: "pays"}}, Value: &five, Labels: []string{"Pay Ments", "pay-ments"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Title != "Checkout fails" || it.Number != 1 || fmt.Sprint(it.Labels) != "[pay-ments]" || it.Version != 1 {
+		t.Errorf("got %+v, want a normalised item #1", it)
+	}
+	got, err := f.svc.Item(ctx, f.po, f.team, it.ID)
+	if err != nil || got.Title != it.Title || *got.Value != 5 || got.AcceptanceCriteria[0].Text != "pays" {
+		t.Errorf("read back %+v (%v)", got, err)
+	}
+	title := "Checkout fails on Safari"
+	est := 3.0
+	// A Developer may estimate (estimation is theirs by default)...
+	upd, err := f.svc.UpdateItem(ctx, f.dev, f.team, it.ID, scrum.ItemPatch{Title: &title, Estimate: &est}, 1)
+	if err != nil || upd.Version != 2 || *upd.Estimate != 3 {
+		t.Fatalf("update: %+v %v", upd, err)
+	}
+	// ...the Product Owner may not, and a stale version changes nothing.
+	est2 := 8.0
+	_, err = f.svc.UpdateItem(ctx, f.po, f.team, it.ID, scrum.ItemPatch{Estimate: &est2}, 2)
+	wantCode(t, err, scrum.CodeForbidden)
+	_, err = f.svc.UpdateItem(ctx, f.dev, f.team, it.ID, scrum.ItemPatch{Title: &title}, 1)
+	wantCode(t, err, scrum.CodeConflict)
+
+	// Filters: label, type, search; removed items are hidden.
+	f.add(t, "Story A", "Story B")
+	for _, tc := range []struct {
+		filter scrum.ItemFilter
+		want   int
+	}{
+		{scrum.ItemFilter{Label: "pay-ments"}, 1},
+		{scrum.ItemFilter{Types: []scrum.ItemType{scrum.TypeStory}}, 2},
+		{scrum.ItemFilter{Query: "safari"}, 1},
+		{scrum.ItemFilter{Query: "100%_"}, 0},
+	} {
+		its, _, err := f.svc.Items(ctx, f.po, f.team, tc.filter, scrum.Page{})
+		if err != nil || len(its) != tc.want {
+			t.Errorf("filter %+v: got %d items (%v), want %d", tc.filter, len(its), err, tc.want)
+		}
+	}
+	if _, err := f.svc.RemoveItem(ctx, f.po, f.team, it.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.order(t); got != "Story A Story B" {
+		t.Errorf("got %q after removing, want the removed item hidden", got)
+	}
+	// History keeps every change with before and after.
+	hist, _, err := f.svc.ItemHistory(ctx, f.po, f.team, it.ID, scrum.Page{})
+	if err != nil || len(hist) != 3 || hist[0].Type != scrum.EventItemCreated || !strings.Contains(string(hist[1].Data), `"from":"Checkout fails"`) {
+		t.Errorf("got history %d entries (%v), want created, updated (title from → to), removed", len(hist), err)
+	}
+}
+
+func testOrdering(t *testing.T, s *store.Store) {
+	f := newBacklog(t, s)
+	its := f.add(t, "A", "B", "C", "D", "E")
+	a, b, c, d, e := its[0], its[1], its[2], its[3], its[4]
+	steps := []struct {
+		it   scrum.Item
+		mv   scrum.Move
+		want string
+	}{
+		{e, scrum.Move{To: "top"}, "E A B C D"},
+		{e, scrum.Move{To: "bottom"}, "A B C D E"},
+		{a, scrum.Move{Before: d.ID}, "B C A D E"},
+		{b, scrum.Move{After: e.ID}, "C A D E B"},
+		{c, scrum.Move{After: a.ID}, "A C D E B"},
+		{c, scrum.Move{Before: d.ID}, "A C D E B"}, // already there
+		{b, scrum.Move{To: "bottom"}, "A C D E B"},
+		{a, scrum.Move{To: "top"}, "A C D E B"},
+	}
+	for _, st := range steps {
+		f.move(t, st.it, st.mv)
+		if got := f.order(t); got != st.want {
+			t.Fatalf("after moving %s %+v: got %q, want %q", st.it.Title, st.mv, got, st.want)
+		}
+	}
+	// Bad moves are refused and write nothing.
+	ctx := context.Background()
+	other := newBacklogOn(t, s)
+	foreign := other.add(t, "X")[0]
+	for _, mv := range []scrum.Move{{}, {To: "middle"}, {Before: a.ID, To: "top"}, {Before: foreign.ID}, {After: "nonexistent"}, {Before: a.ID + "x"}} {
+		_, err := f.svc.MoveItem(ctx, f.po, f.team, a.ID, mv, 0)
+		wantCode(t, err, scrum.CodeInvalid)
+	}
+	// Only the holder of backlog.ordering reorders; the refusal names it.
+	_, err := f.svc.MoveItem(ctx, f.dev, f.team, a.ID, scrum.Move{To: "bottom"}, 0)
+	wantCode(t, err, scrum.CodeForbidden)
+	var de *scrum.Error
+	if errorsAs(err, &de); de == nil || de.Need == nil || de.Need.Responsibility != scrum.RespBacklogOrdering || len(de.Need.Holders) != 1 || de.Need.Holders[0].Name != "Priya" {
+		t.Errorf("got %+v, want a refusal naming backlog.ordering held by Priya", err)
+	}
+	if got := f.order(t); got != "A C D E B" {
+		t.Errorf("got %q after refused moves, want nothing changed", got)
+	}
+}
+
+// newBacklogOn makes a second team on the same store.
+func newBacklogOn(t *testing.T, s *store.Store) backlogFixture { return newBacklog(t, s) }
+
+func testSameGap(t *testing.T, s *store.Store) {
+	f := newBacklog(t, s)
+	its := f.add(t, "first", "last")
+	var moved []scrum.Item
+	for i := range 200 {
+		moved = append(moved, f.add(t, fmt.Sprint("m", i))...)
+	}
+	// Every new one goes right after "first": always the same gap.
+	for _, m := range moved {
+		f.move(t, m, scrum.Move{After: its[0].ID})
+	}
+	all, _, err := f.svc.Items(context.Background(), f.po, f.team, scrum.ItemFilter{}, scrum.Page{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 202 || all[0].Title != "first" || all[1].Title != "m199" || all[200].Title != "m0" || all[201].Title != "last" {
+		t.Fatalf("got %d items, first %q second %q, want first, m199…m0, last", len(all), all[0].Title, all[1].Title)
+	}
+	ranks := make([]string, len(all))
+	for i, it := range all {
+		ranks[i] = it.Rank
+	}
+	if !slices.IsSorted(ranks) {
+		t.Error("ranks are not sorted")
+	}
+	t.Logf("FIGURE same_gap_max_rank_len=%d chars", len(slices.MaxFunc(ranks, func(a, b string) int { return len(a) - len(b) })))
+}
+
+// testConcurrentMoves: random concurrent reorders keep ranks unique and
+// every item present exactly once.
+func testConcurrentMoves(t *testing.T, s *store.Store) {
+	f := newBacklog(t, s)
+	var titles []string
+	for i := range 30 {
+		titles = append(titles, fmt.Sprint("i", i))
+	}
+	its := f.add(t, titles...)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range 25 {
+				it := its[(w*7+n*3)%len(its)]
+				ref := its[(w*11+n*5+1)%len(its)]
+				mv := scrum.Move{Before: ref.ID}
+				if n%3 == 0 {
+					mv = scrum.Move{To: "top"}
+				}
+				if it.ID == ref.ID {
+					continue
+				}
+				if _, err := f.svc.MoveItem(context.Background(), f.po, f.team, it.ID, mv, 0); err != nil {
+					t.Errorf("move: %v", err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	all, _, err := f.svc.Items(context.Background(), f.po, f.team, scrum.ItemFilter{}, scrum.Page{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i, it := range all {
+		if seen[it.ID] {
+			t.Errorf("item %s listed twice", it.Title)
+		}
+		seen[it.ID] = true
+		if i > 0 && all[i-1].Rank >= it.Rank {
+			t.Errorf("ranks not strictly increasing at %d", i)
+		}
+	}
+	if len(all) != len(its) {
+		t.Errorf("got %d items after concurrent moves, want %d", len(all), len(its))
+	}
+}
+
+func errorsAs(err error, target **scrum.Error) bool {
+	e, ok := err.(*scrum.Error)
+	if ok {
+		*target = e
+	}
+	return ok
+}
