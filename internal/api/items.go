@@ -159,16 +159,16 @@ func (n *optional[T]) UnmarshalJSON(b []byte) error {
 }
 
 type itemPatchRequest struct {
-	Type               *string                      `json:"type"`
-	Title              *string                      `json:"title"`
-	Description        *string                      `json:"description"`
+	Type               *string                     `json:"type"`
+	Title              *string                     `json:"title"`
+	Description        *string                     `json:"description"`
 	AcceptanceCriteria optional[[]scrum.Criterion] `json:"acceptance_criteria"`
-	Value              optional[int]                `json:"value"`
-	Estimate           optional[float64]            `json:"estimate"`
-	Labels             optional[[]string]           `json:"labels"`
-	ParentID           optional[string]             `json:"parent_id"`
-	Status             *string                      `json:"status"`
-	Version            int                          `json:"version"`
+	Value              optional[int]               `json:"value"`
+	Estimate           optional[float64]           `json:"estimate"`
+	Labels             optional[[]string]          `json:"labels"`
+	ParentID           optional[string]            `json:"parent_id"`
+	Status             *string                     `json:"status"`
+	Version            int                         `json:"version"`
 }
 
 func (a *API) patchItem(w http.ResponseWriter, r *http.Request) error {
