@@ -27,6 +27,7 @@ type Tx interface {
 	EventTx
 	ThrottleTx
 	ItemTx
+	ItemViewTx
 }
 
 // Page asks for one page of a list: after the opaque cursor, at most Limit.

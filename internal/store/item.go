@@ -222,48 +222,16 @@ func (t *tx) AdjacentRank(ctx context.Context, teamID, r string, next bool) (str
 // parameter.
 func (t *tx) Items(ctx context.Context, teamID string, f scrum.ItemFilter, p scrum.Page) ([]scrum.Item, string, error) {
 	limit := pageLimit(p.Limit)
-	args := []any{teamID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	where := []string{"team_id = $1"}
+	w := newItemWhere(teamID, f)
 	if p.Cursor != "" {
 		parts, err := decodeCursor(p.Cursor, 1)
 		if err != nil {
 			return nil, "", err
 		}
-		where = append(where, "rank > "+arg(parts[0]))
+		w.add("rank > " + w.arg(parts[0]))
 	}
-	if len(f.Types) > 0 {
-		in := make([]string, len(f.Types))
-		for i, x := range f.Types {
-			in[i] = arg(string(x))
-		}
-		where = append(where, "type IN ("+strings.Join(in, ", ")+")")
-	}
-	if len(f.Statuses) > 0 {
-		in := make([]string, len(f.Statuses))
-		for i, x := range f.Statuses {
-			in[i] = arg(string(x))
-		}
-		where = append(where, "status IN ("+strings.Join(in, ", ")+")")
-	} else if !f.WithRemoved {
-		where = append(where, "status <> 'removed'")
-	}
-	if f.Label != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM item_labels l WHERE l.team_id = items.team_id AND l.label = "+
-			arg(f.Label)+" AND l.item_id = items.id)")
-	}
-	if f.ParentID != "" {
-		where = append(where, "parent_id = "+arg(f.ParentID))
-	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		like := arg("%" + escapeLike(strings.ToLower(q)) + "%")
-		where = append(where, "(lower(title) LIKE "+like+" ESCAPE '\\' OR lower(description) LIKE "+like+" ESCAPE '\\')")
-	}
-	query := `SELECT ` + itemColumns + ` FROM items WHERE ` + strings.Join(where, " AND ") + ` ORDER BY rank LIMIT ` + arg(limit+1)
-	rows, err := t.q.QueryContext(ctx, query, args...)
+	query := `SELECT ` + itemColumns + ` FROM items WHERE ` + strings.Join(w.where, " AND ") + ` ORDER BY rank LIMIT ` + w.arg(limit+1)
+	rows, err := t.q.QueryContext(ctx, query, w.args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("items of %s: %w", teamID, err)
 	}
@@ -289,4 +257,50 @@ func (t *tx) Items(ctx context.Context, teamID string, f scrum.ItemFilter, p scr
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// itemWhere is the WHERE clause of a filtered item list, shared by Items
+// and CountItems so that a count always matches the list.
+type itemWhere struct {
+	where []string
+	args  []any
+}
+
+func (w *itemWhere) arg(v any) string {
+	w.args = append(w.args, v)
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+func (w *itemWhere) add(cond string) { w.where = append(w.where, cond) }
+
+func newItemWhere(teamID string, f scrum.ItemFilter) *itemWhere {
+	w := &itemWhere{where: []string{"team_id = $1"}, args: []any{teamID}}
+	if len(f.Types) > 0 {
+		in := make([]string, len(f.Types))
+		for i, x := range f.Types {
+			in[i] = w.arg(string(x))
+		}
+		w.add("type IN (" + strings.Join(in, ", ") + ")")
+	}
+	if len(f.Statuses) > 0 {
+		in := make([]string, len(f.Statuses))
+		for i, x := range f.Statuses {
+			in[i] = w.arg(string(x))
+		}
+		w.add("status IN (" + strings.Join(in, ", ") + ")")
+	} else if !f.WithRemoved {
+		w.add("status <> 'removed'")
+	}
+	if f.Label != "" {
+		w.add("EXISTS (SELECT 1 FROM item_labels l WHERE l.team_id = items.team_id AND l.label = " +
+			w.arg(f.Label) + " AND l.item_id = items.id)")
+	}
+	if f.ParentID != "" {
+		w.add("parent_id = " + w.arg(f.ParentID))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := w.arg("%" + escapeLike(strings.ToLower(q)) + "%")
+		w.add("(lower(title) LIKE " + like + " ESCAPE '\\' OR lower(description) LIKE " + like + " ESCAPE '\\')")
+	}
+	return w
 }

@@ -18,6 +18,7 @@ func runBacklog(t *testing.T, open Opener) {
 	t.Run("Ordering", func(t *testing.T) { testOrdering(t, open(t)) })
 	t.Run("ManyMovesIntoOneGap", func(t *testing.T) { testSameGap(t, open(t)) })
 	t.Run("ConcurrentMoves", func(t *testing.T) { testConcurrentMoves(t, open(t)) })
+	t.Run("ItemView", func(t *testing.T) { testItemView(t, open(t)) })
 }
 
 // backlogFixture is a team with a Product Owner and a Developer, served by
