@@ -14,6 +14,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
@@ -77,9 +78,11 @@ func hashAssets() map[string]string {
 	return out
 }
 
+// parse builds one template set per page: the layout, the partials and
+// every shared file whose name starts with "_", plus the page's own file.
 func (w *Web) parse() map[string]*template.Template {
 	funcs := w.funcs()
-	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/_*.html"))
 	pages := map[string]*template.Template{}
 	entries, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -87,7 +90,7 @@ func (w *Web) parse() map[string]*template.Template {
 	}
 	for _, e := range entries {
 		name := strings.TrimSuffix(path.Base(e), ".html")
-		if name == "layout" || name == "partials" {
+		if name == "layout" || name == "partials" || strings.HasPrefix(name, "_") {
 			continue
 		}
 		pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, e))
@@ -96,7 +99,7 @@ func (w *Web) parse() map[string]*template.Template {
 }
 
 func (w *Web) funcs() template.FuncMap {
-	return template.FuncMap{
+	fm := template.FuncMap{
 		"asset": func(p string) string { return "/static/" + p + "?v=" + w.assets[p] },
 		"icon": func(id string) template.HTML {
 			return template.HTML(`<svg class="icon" aria-hidden="true"><use href="/static/icons.svg?v=` +
@@ -135,6 +138,8 @@ func (w *Web) funcs() template.FuncMap {
 			return "What the team has agreed on, and who keeps it current"
 		},
 	}
+	maps.Copy(fm, w.itemFuncs())
+	return fm
 }
 
 // Register adds the pages and assets to mux.
@@ -156,6 +161,7 @@ func (w *Web) Register(mux Mux) {
 	mux.HandleFunc("POST /teams/{team}/members/{user}/remove", w.page(w.removeMember))
 	mux.HandleFunc("POST /teams/{team}/product-owner", w.page(w.transferPO))
 	mux.HandleFunc("POST /teams/{team}/responsibilities/{key}", w.page(w.reassign))
+	w.registerBacklog(mux)
 	mux.HandleFunc("GET /join/{code}", w.joinPage)
 	mux.HandleFunc("POST /join/{code}", w.page(w.join))
 	mux.HandleFunc("GET /settings/tokens", w.page(w.tokensPage))
@@ -193,6 +199,7 @@ type view struct {
 	Fields  map[string]string
 	Form    url.Values
 	Data    any
+	Wide    bool   // the page uses the wide container (the backlog)
 	NoShell bool   // sign-in pages: no top bar
 	Theme   string // "light" or "dark" when the user forced one
 }
