@@ -135,7 +135,7 @@ type backlogView struct {
 	List     listView
 	Labels   []string
 	Epics    []scrum.Item
-	Open     *itemView // the item shown in the side panel
+	Open     *itemView         // the item shown in the side panel
 	Members  map[string]string // user id → name, for live notices
 }
 

@@ -46,7 +46,7 @@ func TestBacklogPage(t *testing.T) {
 	}
 	res.wantContains(t,
 		`data-backlog data-team="`+f.team.ID+`"`, `data-can-order="true"`,
-		`<span class="owner__name">Priya Shah</span>`, // who orders
+		`<span class="owner__name">Priya Shah</span>`,           // who orders
 		`aria-label="Bug"`, `<span class="tag">checkout</span>`, // type and labels
 		`<span class="estimate" title="Estimate">8</span>`, `<span class="value" title="Value">`,
 		`aria-label="Reorder #1, position 1 of 3"`, `3 items`,
