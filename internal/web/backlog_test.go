@@ -30,7 +30,7 @@ func newBacklogFixture(t *testing.T) backlogFixture {
 	five, eight := 5, 8.0
 	f.items = []scrum.Item{
 		a.item(f.dev, f.team.ID, "Checkout on Safari", scrum.ItemInput{Type: scrum.TypeBug, Labels: []string{"web", "checkout"}, Value: &five}),
-		a.item(f.po, f.team.ID, "Reschedule a delivery", scrum.ItemInput{Description: "Customers **reschedule** <script>alert(1)</script>"}),
+		a.item(f.po, f.team.ID, "Reschedule a delivery", scrum.ItemInput{Description: "Customers **reschedule** <script>alert(1)</script> [see](javascript:alert(2)) [docs](https://example.com/x)"}),
 		a.item(f.dev, f.team.ID, "Upgrade the map SDK", scrum.ItemInput{Type: scrum.TypeChore, Estimate: &eight}),
 	}
 	return f

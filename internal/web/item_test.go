@@ -45,8 +45,9 @@ func TestItemPage(t *testing.T) {
 		res.wantContains(t, `<h2 class="panel__title" id="panel-title">Reschedule a delivery</h2>`,
 			`<span class="tnum">2</span> <span class="muted">of 3</span>`,
 			`name="version" value="1"`, "Priya Shah</span> created the item",
-			"&lt;script&gt;alert(1)&lt;/script&gt;", `panel--page`, "http://tandem.test/teams/"+f.team.ID+"/items/2")
-		res.wantNotContains(t, "<script>alert")
+			"Customers <strong>reschedule</strong>", `panel--page`, "http://tandem.test/teams/"+f.team.ID+"/items/2")
+		res.wantNotContains(t, "<script>alert", "javascript:")
+		res.wantContains(t, `href="https://example.com/x"`, `rel="noopener noreferrer nofollow"`)
 	}
 	f.get(f.dev, f.base()+"/items/99").wantStatus(t, http.StatusNotFound)
 	f.get(f.dev, f.base()+"/items/0").wantStatus(t, http.StatusNotFound)

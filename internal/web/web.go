@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/internal/auth"
+	"github.com/tandemhq/tandem/internal/markdown"
 	"github.com/tandemhq/tandem/internal/problem"
 	"github.com/tandemhq/tandem/internal/scrum"
 )
@@ -45,6 +46,7 @@ type Web struct {
 	cfg    Config
 	pages  map[string]*template.Template
 	assets map[string]string // path → content hash, for cache-busting URLs
+	md     *markdown.Renderer
 }
 
 // Mux is where routes are registered.
@@ -56,7 +58,7 @@ type Mux interface {
 // New parses the embedded templates. A template error is a programming
 // error caught by every test, so it panics.
 func New(svc *scrum.Service, log *slog.Logger, cfg Config) *Web {
-	w := &Web{svc: svc, log: log, cfg: cfg, assets: hashAssets()}
+	w := &Web{svc: svc, log: log, cfg: cfg, assets: hashAssets(), md: markdown.New()}
 	w.pages = w.parse()
 	return w
 }
