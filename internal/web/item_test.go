@@ -46,7 +46,7 @@ func TestItemPage(t *testing.T) {
 			`<span class="tnum">2</span> <span class="muted">of 3</span>`,
 			`name="version" value="1"`, "Priya Shah</span> created the item",
 			"Customers <strong>reschedule</strong>", `panel--page`, "http://tandem.test/teams/"+f.team.ID+"/items/2")
-		res.wantNotContains(t, "<script>alert", "javascript:")
+		res.wantNotContains(t, "<script>alert", `href="javascript:`)
 		res.wantContains(t, `href="https://example.com/x"`, `rel="noopener noreferrer nofollow"`)
 	}
 	f.get(f.dev, f.base()+"/items/99").wantStatus(t, http.StatusNotFound)
