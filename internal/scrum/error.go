@@ -118,3 +118,5 @@ func Invalid(field, format string, args ...any) *Error {
 	v.Add(field, format, args...)
 	return v.Err().(*Error)
 }
+
+func asError(err error, target **Error) bool { return errors.As(err, target) }
