@@ -114,7 +114,7 @@ func foundationSchemas() map[string]schema {
 // schemas gathers every area's schemas.
 func (a *API) schemas() map[string]schema {
 	all := foundationSchemas()
-	for _, more := range []map[string]schema{itemSchemas()} {
+	for _, more := range []map[string]schema{itemSchemas(), backlogSchemas()} {
 		maps.Copy(all, more)
 	}
 	return all
