@@ -297,7 +297,7 @@ func (a *API) backlogRoutes() []Route {
 			Status: 200, Resp: "ReadyDefinition", Handle: a.getReadyDefinition},
 		{Method: "PUT", Path: "/teams/{team}/definition-of-ready", Tag: "backlog",
 			Summary: "Replace the Definition of Ready (needs readiness); items are re-evaluated, unready ones go back to refining",
-			Body: "ReadyDefinitionRequest", Status: 200, Resp: "ReadyDefinition", Handle: a.putReadyDefinition},
+			Body:    "ReadyDefinitionRequest", Status: 200, Resp: "ReadyDefinition", Handle: a.putReadyDefinition},
 		{Method: "PUT", Path: "/teams/{team}/items/{item}/readiness/{criterion}", Tag: "backlog",
 			Summary: "Tick or untick a manual readiness criterion on an item", Body: "ReadinessRequest", Status: 200, Resp: "Item", Handle: a.putReadiness},
 		{Method: "GET", Path: "/teams/{team}/refinement", Tag: "backlog",
@@ -319,7 +319,7 @@ func (a *API) backlogRoutes() []Route {
 			Summary: "Dismiss a suggestion (needs backlog.ordering)", Status: 200, Resp: "Suggestion", Handle: a.dismissSuggestion},
 		{Method: "POST", Path: "/teams/{team}/items/bulk", Tag: "backlog",
 			Summary: "Change labels, status or epic of up to 500 items, all or nothing (one item.updated per changed item)",
-			Body: "BulkRequest", Status: 200, Resp: "BulkResult", Handle: a.bulkEdit},
+			Body:    "BulkRequest", Status: 200, Resp: "BulkResult", Handle: a.bulkEdit},
 	}
 }
 
@@ -349,7 +349,7 @@ func backlogSchemas() map[string]schema {
 		"ProductGoalRequest": obj([]string{"text"}, "text", strMax(2000), "version", integer()),
 		"SuggestionRequest":  obj(nil, "before", str(), "after", str(), "to", enum("top", "bottom"), "note", strMax(500)),
 		"Suggestion":         suggestion,
-		"Suggestions":     listOf("Suggestion"),
+		"Suggestions":        listOf("Suggestion"),
 		"AcceptedSuggestion": obj([]string{"suggestion", "item"}, "suggestion", ref("Suggestion"), "item", ref("Item")),
 		"BulkRequest": obj([]string{"item_ids"}, "item_ids", schema{"type": "array", "items": str(), "maxItems": 500},
 			"add_labels", arr(str()), "remove_labels", arr(str()),

@@ -38,7 +38,9 @@ func TestItemReadiness(t *testing.T) {
 	if it.Status != "refining" || it.Ready {
 		t.Errorf("got %s ready=%v, want refining and not ready", it.Status, it.Ready)
 	}
-	var hist struct{ Items []struct{ Data map[string]any } }
+	var hist struct {
+		Items []struct{ Data map[string]any }
+	}
 	e.ok(e.dev, "GET", base+"/items/"+it.ID+"/history", "", 200, &hist)
 	if last := fmt.Sprint(hist.Items[len(hist.Items)-1].Data["changes"]); !strings.Contains(last, "status from:\"ready\"") &&
 		!strings.Contains(last, "refining") {

@@ -345,7 +345,7 @@ func itemSchemas() map[string]schema {
 			"ready", boolean(), "readiness", arr(ref("Readiness")), "rank", str(), "version", integer(),
 			"created_at", dateTime(), "created_by", str(), "updated_at", dateTime()),
 		"Readiness": obj([]string{"criterion", "met", "id", "kind"}, "criterion", str(), "met", boolean(), "id", str(), "kind", criterionKinds()),
-		"ItemList": listOf("Item"),
+		"ItemList":  listOf("Item"),
 		"ItemRequest": obj([]string{"title"}, "type", itemTypes, "title", strMax(200), "description", str(),
 			"acceptance_criteria", arr(ref("Criterion")), "value", nullable(integer()), "estimate", nullable(number()),
 			"labels", arr(str()), "parent_id", nullable(str()), "status", enum("new", "refining"), "goal_linked", boolean()),
