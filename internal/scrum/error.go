@@ -28,6 +28,7 @@ const (
 type FieldError struct {
 	Field   string
 	Message string
+	Row     int // the 1-based row of an uploaded file (header = 1), 0 otherwise
 }
 
 // Need describes what a refused actor lacked: the responsibility and who

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("OnChange", func(t *testing.T) { testOnChange(t, open(t)) })
 	runBacklog(t, open)
 	runRefinement(t, open)
+	runTransfer(t, open)
 }
 
 // Helpers shared by the suite's files.
