@@ -27,6 +27,9 @@ type Tx interface {
 	EventTx
 	ThrottleTx
 	ItemTx
+	ReadyTx
+	RankTx
+	BacklogTx
 	ItemViewTx
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 func (t *tx) CountItems(ctx context.Context, teamID string, f scrum.ItemFilter) (int, error) {
-	w := newItemWhere(teamID, f)
+	w := t.newItemWhere(teamID, f)
 	var n int
 	err := t.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE `+strings.Join(w.where, " AND "), w.args...).Scan(&n)
 	if err != nil {

@@ -33,6 +33,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ConcurrentEventsOneTeam", func(t *testing.T) { testConcurrentEvents(t, open(t)) })
 	t.Run("OnChange", func(t *testing.T) { testOnChange(t, open(t)) })
 	runBacklog(t, open)
+	runRefinement(t, open)
+	runTransfer(t, open)
 }
 
 // Helpers shared by the suite's files.
