@@ -306,8 +306,11 @@ type ItemFilter struct {
 	// Ready, when set, keeps only items that are (or are not) ready.
 	Ready *bool
 	// Open keeps only items that are not done or removed.
-	Open  bool
-	Query string // full-text search over title, description and criteria
+	Open bool
+	// GoalLinked, when set, keeps only items that are (or are not) linked
+	// to the product goal.
+	GoalLinked *bool
+	Query      string // full-text search over title, description and criteria
 	// WithRemoved includes removed items, which are hidden by default.
 	WithRemoved bool
 }

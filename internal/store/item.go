@@ -331,6 +331,9 @@ func (t *tx) newItemWhere(teamID string, f scrum.ItemFilter) *itemWhere {
 	if f.Open {
 		w.add("status NOT IN ('done', 'removed')")
 	}
+	if f.GoalLinked != nil {
+		w.add("goal_linked = " + w.arg(*f.GoalLinked))
+	}
 	if terms := searchTerms(f.Query); len(terms) > 0 {
 		w.add(fmt.Sprintf(t.d.SearchSQL, w.arg(t.d.SearchQuery(terms))))
 	} else if strings.TrimSpace(f.Query) != "" {

@@ -17,7 +17,8 @@ func testItemView(t *testing.T, s *store.Store) {
 	its := f.add(t, "Checkout on Safari", "Login page", "Checkout on Firefox", "Search")
 	bug := scrum.TypeBug
 	labels := []string{"web", "checkout"}
-	if _, err := f.svc.UpdateItem(ctx, f.po, f.team, its[0].ID, scrum.ItemPatch{Type: &bug, Labels: &labels}, 0); err != nil {
+	linked := true
+	if _, err := f.svc.UpdateItem(ctx, f.po, f.team, its[0].ID, scrum.ItemPatch{Type: &bug, Labels: &labels, GoalLinked: &linked}, 0); err != nil {
 		t.Fatal(err)
 	}
 	web := []string{"web"}
@@ -38,6 +39,7 @@ func testItemView(t *testing.T, s *store.Store) {
 		{scrum.ItemFilter{Types: []scrum.ItemType{scrum.TypeBug}}, 1},
 		{scrum.ItemFilter{Statuses: []scrum.Status{scrum.StatusRemoved}}, 1},
 		{scrum.ItemFilter{Query: "checkout", Label: "checkout"}, 1},
+		{scrum.ItemFilter{GoalLinked: &linked}, 1},
 	} {
 		n, err := f.svc.CountItems(ctx, f.dev, f.team, c.f)
 		if err != nil {
