@@ -69,7 +69,11 @@ func (s *Service) ItemByNumber(ctx context.Context, actor Actor, teamID string, 
 			return NotFound("item")
 		}
 		var err error
-		it, err = tx.ItemByNumber(ctx, teamID, number)
+		if it, err = tx.ItemByNumber(ctx, teamID, number); err != nil {
+			return err
+		}
+		d, err := readyDefinition(ctx, tx, teamID)
+		d.assess(&it)
 		return err
 	})
 	return it, err
