@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/tandemhq/tandem/internal/scrum"
 )
@@ -24,6 +25,15 @@ func (w *Web) registerBacklog(mux Mux) {
 	mux.HandleFunc("POST /teams/{team}/items/{item}", w.page(w.updateItem))
 	mux.HandleFunc("POST /teams/{team}/items/{item}/move", w.page(w.moveItem))
 	mux.HandleFunc("POST /teams/{team}/items/{item}/remove", w.page(w.removeItem))
+	mux.HandleFunc("POST /teams/{team}/items/{item}/readiness/{criterion}", w.page(w.tickReadiness))
+	mux.HandleFunc("POST /teams/{team}/items/{item}/comments", w.page(w.addComment))
+	mux.HandleFunc("POST /teams/{team}/items/{item}/suggest", w.page(w.suggestPosition))
+	mux.HandleFunc("POST /teams/{team}/suggestions/{id}/{action}", w.page(w.resolveSuggestion))
+	mux.HandleFunc("POST /teams/{team}/backlog/goal", w.page(w.setGoal))
+	mux.HandleFunc("POST /teams/{team}/backlog/bulk", w.page(w.bulkEdit))
+	mux.HandleFunc("GET /teams/{team}/refinement", w.page(w.refinementPage))
+	mux.HandleFunc("GET /teams/{team}/backlog/import", w.page(w.importPage))
+	mux.HandleFunc("POST /teams/{team}/backlog/import", w.page(w.importFile))
 }
 
 // backlogFilter is what the filter bar asks for, as it appears in the URL.
@@ -33,6 +43,8 @@ type backlogFilter struct {
 	Status string // "" for open items (not done), "all", or one status
 	Label  string
 	Epic   string // a parent item's id
+	Ready  string // "" for any, "true" or "false"
+	Goal   string // "" for any, "true" for items linked to the product goal
 }
 
 // openStatuses are the statuses of the default view: work not yet done.
@@ -40,7 +52,13 @@ var openStatuses = []scrum.Status{scrum.StatusNew, scrum.StatusRefining, scrum.S
 
 func parseBacklogFilter(q url.Values) backlogFilter {
 	f := backlogFilter{Q: strings.TrimSpace(q.Get("q")), Type: q.Get("type"), Status: q.Get("status"),
-		Label: strings.ToLower(strings.TrimSpace(q.Get("label"))), Epic: q.Get("epic")}
+		Label: strings.ToLower(strings.TrimSpace(q.Get("label"))), Epic: q.Get("epic"), Ready: q.Get("ready"), Goal: q.Get("goal")}
+	if f.Ready != "true" && f.Ready != "false" {
+		f.Ready = ""
+	}
+	if f.Goal != "true" {
+		f.Goal = ""
+	}
 	if len(f.Q) > 200 {
 		f.Q = f.Q[:200]
 	}
@@ -70,18 +88,43 @@ func (f backlogFilter) Domain() scrum.ItemFilter {
 		d.Statuses = []scrum.Status{scrum.Status(f.Status)}
 	}
 	d.Label, d.ParentID, d.Query = f.Label, f.Epic, f.Q
+	if f.Ready != "" {
+		ready := f.Ready == "true"
+		d.Ready = &ready
+	}
+	if f.Goal == "true" {
+		linked := true
+		d.GoalLinked = &linked
+	}
 	return d
 }
 
 // Active reports whether the view is narrower than the default one.
 func (f backlogFilter) Active() bool {
-	return f.Q != "" || f.Type != "" || (f.Status != "" && f.Status != "all") || f.Label != "" || f.Epic != ""
+	return f.Q != "" || f.Type != "" || (f.Status != "" && f.Status != "all") || f.Label != "" || f.Epic != "" ||
+		f.Ready != "" || f.Goal != ""
+}
+
+// Toggle returns the filter's query string with key set to value, or
+// cleared when it already has that value: the chips' links.
+func (f backlogFilter) Toggle(key, value string) string {
+	v := f.Values()
+	if v.Get(key) == value {
+		v.Del(key)
+	} else {
+		v.Set(key, value)
+	}
+	if e := v.Encode(); e != "" {
+		return "?" + e
+	}
+	return ""
 }
 
 // Values encodes the filter for links, leaving defaults out.
 func (f backlogFilter) Values() url.Values {
 	v := url.Values{}
-	for k, s := range map[string]string{"q": f.Q, "type": f.Type, "status": f.Status, "label": f.Label, "epic": f.Epic} {
+	for k, s := range map[string]string{"q": f.Q, "type": f.Type, "status": f.Status, "label": f.Label, "epic": f.Epic,
+		"ready": f.Ready, "goal": f.Goal} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -117,11 +160,37 @@ func (f backlogFilter) matches(it scrum.Item) bool {
 	if d.ParentID != "" && it.ParentID != d.ParentID {
 		return false
 	}
-	if q := strings.ToLower(d.Query); q != "" &&
-		!strings.Contains(strings.ToLower(it.Title), q) && !strings.Contains(strings.ToLower(it.Description), q) {
+	if d.Ready != nil && it.Ready != *d.Ready {
 		return false
 	}
+	if d.GoalLinked != nil && it.GoalLinked != *d.GoalLinked {
+		return false
+	}
+	return matchesSearch(it, d.Query)
+}
+
+// matchesSearch answers as the store's full-text search does: every word
+// of the query starts some word of the title, description or criteria.
+func matchesSearch(it scrum.Item, q string) bool {
+	terms := words(q)
+	if len(terms) == 0 {
+		return strings.TrimSpace(q) == ""
+	}
+	text := []string{it.Title, it.Description}
+	for _, c := range it.AcceptanceCriteria {
+		text = append(text, c.Text)
+	}
+	have := words(strings.Join(text, " "))
+	for _, t := range terms {
+		if !slices.ContainsFunc(have, func(w string) bool { return strings.HasPrefix(w, t) }) {
+			return false
+		}
+	}
 	return true
+}
+
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // backlogView is the backlog page's data.
@@ -137,6 +206,8 @@ type backlogView struct {
 	Epics    []scrum.Item
 	Open     *itemView         // the item shown in the side panel
 	Members  map[string]string // user id → name, for live notices
+	Goal     goalView
+	CanBulk  bool
 }
 
 // listView is the ordered list with its head and foot: the fragment that
@@ -147,8 +218,47 @@ type listView struct {
 	Next     string // cursor of the next rows, "" at the end
 	Total    int    // items matching the filter
 	All      int    // items in the backlog, not counting done and removed ones
+	Ready    int    // items matching the filter that are ready
 	Filter   backlogFilter
 	CanOrder bool
+	// Suggestions are the open suggested positions; the template puts each
+	// next to the row it refers to, or at the top when that row is not on
+	// this page.
+	Suggestions []suggestionView
+}
+
+// SuggestionsBefore returns the suggestions to show right above row id.
+func (l listView) SuggestionsBefore(id string) []suggestionView {
+	var out []suggestionView
+	for _, s := range l.Suggestions {
+		if s.Anchor == id && !s.AnchorAfter {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// SuggestionsAfter returns the suggestions to show right below row id.
+func (l listView) SuggestionsAfter(id string) []suggestionView {
+	var out []suggestionView
+	for _, s := range l.Suggestions {
+		if s.Anchor == id && s.AnchorAfter {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// SuggestionsElsewhere returns the suggestions about rows this page does
+// not show.
+func (l listView) SuggestionsElsewhere() []suggestionView {
+	var out []suggestionView
+	for _, s := range l.Suggestions {
+		if s.Anchor == "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // rowView is one row of the backlog.
@@ -221,6 +331,18 @@ func (w *Web) loadList(r *http.Request, a scrum.Actor, ro scrum.Roster, f backlo
 			return l, err
 		}
 	}
+	switch f.Ready {
+	case "true":
+		l.Ready = l.Total
+	case "false":
+	default:
+		rf := f.Domain()
+		ready := true
+		rf.Ready = &ready
+		if l.Ready, err = w.svc.CountItems(ctx, a, team, rf); err != nil {
+			return l, err
+		}
+	}
 	l.Next = next
 	if first < 1 {
 		first = 1
@@ -256,6 +378,12 @@ func (w *Web) loadBacklog(r *http.Request, a scrum.Actor, teamID string) (backlo
 		Members: memberNames(ro)}
 	first, _ := strconv.Atoi(q.Get("from"))
 	if v.List, err = w.loadList(r, a, ro, v.Filter, q.Get("cursor"), first); err != nil {
+		return v, err
+	}
+	if v.List.Suggestions, err = w.suggestions(r, a, ro, v.List); err != nil {
+		return v, err
+	}
+	if v.Goal, err = w.loadGoal(r, a, ro); err != nil {
 		return v, err
 	}
 	if v.Labels, err = w.svc.ItemLabels(ctx, a, teamID); err != nil {
@@ -304,17 +432,24 @@ func (w *Web) backlogFragment(rw http.ResponseWriter, r *http.Request, a scrum.A
 		return err
 	}
 	switch r.PathValue("name") {
-	case "list", "rows":
+	case "list", "rows", "suggestions":
 		first, _ := strconv.Atoi(q.Get("from"))
 		l, err := w.loadList(r, a, ro, f, q.Get("cursor"), first)
 		if err != nil {
 			return err
 		}
-		name := "backlog-list"
-		if r.PathValue("name") == "rows" {
-			name = "backlog-rows"
+		if l.Suggestions, err = w.suggestions(r, a, ro, l); err != nil {
+			return err
 		}
+		name := map[string]string{"list": "backlog-list", "rows": "backlog-rows", "suggestions": "backlog-suggestions"}[r.PathValue("name")]
 		w.fragment(rw, r, "backlog", name, l)
+		return nil
+	case "goal":
+		g, err := w.loadGoal(r, a, ro)
+		if err != nil {
+			return err
+		}
+		w.fragment(rw, r, "backlog", "backlog-goal", g)
 		return nil
 	case "row":
 		it, err := w.svc.Item(ctx, a, team, q.Get("id"))

@@ -2,12 +2,14 @@ package web
 
 import (
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tandemhq/tandem/internal/markdown"
 	"github.com/tandemhq/tandem/internal/scrum"
 )
 
@@ -34,6 +36,31 @@ type itemView struct {
 	// LastSeq and Members let the item page follow live changes.
 	LastSeq int64
 	Members map[string]string
+
+	Readiness    []readinessLine
+	CanSuggest   bool // the viewer may not reorder, so suggests
+	Comments     []commentView
+	MoreComments bool
+	// Section errors: a refused comment, suggestion or tick comes back with
+	// its message and what was typed.
+	SectionError map[string]string
+	Draft        map[string]string
+	GoalText     string
+}
+
+// readinessLine is one Definition of Ready criterion for the item.
+type readinessLine struct {
+	scrum.ReadinessCheck
+	Who    gapOwner
+	Manual bool
+}
+
+// commentView is a comment ready to show.
+type commentView struct {
+	Author   string
+	AuthorID string
+	At       time.Time
+	HTML     template.HTML
 }
 
 // historyEntry is one event in an item's timeline.
@@ -64,12 +91,13 @@ type itemForm struct {
 	Parent      string
 	Description string
 	Criteria    []scrum.Criterion
+	GoalLinked  bool
 }
 
 func formOf(it scrum.Item) itemForm {
 	f := itemForm{Version: it.Version, Type: string(it.Type), Title: it.Title, Status: string(it.Status),
 		Estimate: formatEstimate(it.Estimate), Labels: strings.Join(it.Labels, ", "), Parent: it.ParentID,
-		Description: it.Description, Criteria: it.AcceptanceCriteria}
+		Description: it.Description, Criteria: it.AcceptanceCriteria, GoalLinked: it.GoalLinked}
 	if it.Value != nil {
 		f.Value = strconv.Itoa(*it.Value)
 	}
@@ -135,6 +163,30 @@ func (w *Web) loadItem(r *http.Request, a scrum.Actor, ro scrum.Roster, ref stri
 		}
 	}
 	v.Author = personName(ro, it.CreatedBy)
+	v.CanSuggest = !v.CanOrder
+	for _, c := range it.Readiness {
+		v.Readiness = append(v.Readiness, readinessLine{ReadinessCheck: c, Who: gapOwnerOf(ro, c.Kind), Manual: c.Kind == scrum.KindManual})
+	}
+	if it.GoalLinked {
+		g, err := w.svc.ProductGoal(ctx, a, team)
+		if err != nil {
+			return v, err
+		}
+		v.GoalText = g.Text
+	}
+	cs, next, _, err := w.svc.Comments(ctx, a, team, it.ID, scrum.Page{Limit: 200})
+	if err != nil {
+		return v, err
+	}
+	md := markdown.New(markdown.WithMentionFilter(scrum.MentionFilter(ro)))
+	for _, c := range cs {
+		who := c.AuthorName
+		if c.ImportedAuthor != "" {
+			who = c.ImportedAuthor + " (imported)"
+		}
+		v.Comments = append(v.Comments, commentView{Author: who, AuthorID: c.AuthorID, At: c.CreatedAt, HTML: md.HTML(c.Body)})
+	}
+	v.MoreComments = next != ""
 	es, _, err := w.svc.ItemHistory(ctx, a, team, it.ID, scrum.Page{Limit: 200})
 	if err != nil {
 		return v, err
@@ -172,6 +224,14 @@ func historyOf(ro scrum.Roster, e scrum.Event, epicName func(string) string) his
 				h.Verb = "moved it in the backlog"
 			}
 		}
+	case scrum.EventCommentAdded:
+		h.Icon, h.Verb = "i-comment", "commented"
+	case scrum.EventSuggestionAdded:
+		h.Icon, h.Verb = "i-flag", "suggested a new position for it"
+	case scrum.EventSuggestionAccepted:
+		h.Icon, h.Verb = "i-check", "accepted a suggested position"
+	case scrum.EventSuggestionDismissed:
+		h.Icon, h.Verb = "i-x", "dismissed a suggested position"
 	case scrum.EventItemUpdated:
 		var c scrum.ItemChanged
 		_ = json.Unmarshal(e.Data, &c)
@@ -233,6 +293,8 @@ func readItemForm(f url.Values) (scrum.ItemPatch, itemForm, error) {
 		Estimate: strings.TrimSpace(f.Get("estimate")), Labels: f.Get("labels"), Parent: f.Get("parent_id"),
 		Description: f.Get("description")}
 	form.Version, _ = strconv.Atoi(f.Get("version"))
+	form.GoalLinked = f.Get("goal_linked") == "on"
+	p.GoalLinked = &form.GoalLinked
 	typ, st := scrum.ItemType(form.Type), scrum.Status(form.Status)
 	p.Type, p.Title, p.Status, p.Description, p.ParentID = &typ, &form.Title, &st, &form.Description, &form.Parent
 	if form.Value == "" {
@@ -352,4 +414,92 @@ func staleFields(it scrum.Item, yours itemForm) []staleField {
 		out = append(out, staleField{Label: "Acceptance criteria", Theirs: criteriaSummary(theirs.Criteria), Yours: criteriaSummary(yours.Criteria)})
 	}
 	return out
+}
+
+// itemFormError shows the item page again with a refused section form
+// (comment, suggestion, readiness) and its message; the rest of the page
+// is as stored.
+func (w *Web) itemFormError(rw http.ResponseWriter, r *http.Request, a scrum.Actor, itemID string, err error, section string) error {
+	team := r.PathValue("team")
+	ro, rerr := w.svc.Roster(r.Context(), a, team)
+	if rerr != nil {
+		return rerr
+	}
+	v, lerr := w.loadItem(r, a, ro, itemID)
+	if lerr != nil {
+		return lerr
+	}
+	msg := err.Error()
+	if fs := fields(err); len(fs) > 0 {
+		var parts []string
+		for _, m := range fs {
+			parts = append(parts, m)
+		}
+		msg = strings.Join(parts, "; ")
+	}
+	v.SectionError = map[string]string{section: msg}
+	v.Draft = map[string]string{}
+	for k, vals := range r.PostForm {
+		if len(vals) > 0 {
+			v.Draft[k] = vals[0]
+		}
+	}
+	v.Page, v.Members = true, memberNames(ro)
+	v.LastSeq, _ = w.svc.LastEventSeq(r.Context(), a, team)
+	status := http.StatusUnprocessableEntity
+	switch scrum.ErrorCode(err) {
+	case scrum.CodeConflict:
+		status = http.StatusConflict
+	case scrum.CodeForbidden:
+		status = http.StatusForbidden
+	}
+	t := ro.Team
+	w.render(rw, r, status, "item", view{Title: "#" + strconv.Itoa(v.Item.Number) + " " + v.Item.Title, Team: &t,
+		Nav: "backlog", Data: v, Form: url.Values{}})
+	return nil
+}
+
+// tickReadiness ticks or unticks a manual Definition of Ready criterion.
+func (w *Web) tickReadiness(rw http.ResponseWriter, r *http.Request, a scrum.Actor) error {
+	if err := r.ParseForm(); err != nil {
+		return scrum.Errorf(scrum.CodeMalformed, "the form could not be read")
+	}
+	team := r.PathValue("team")
+	it, err := w.itemRef(r, a, team, r.PathValue("item"))
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	met := r.PostForm.Get("met") == "true"
+	if _, err := w.svc.SetReadiness(r.Context(), a, team, it.ID, r.PathValue("criterion"), met, version); err != nil {
+		if c := scrum.ErrorCode(err); c == scrum.CodeInvalid || c == scrum.CodeConflict {
+			if c == scrum.CodeConflict {
+				err = scrum.Errorf(scrum.CodeConflict, "someone changed this item meanwhile; check the list below and tick it again")
+			}
+			return w.itemFormError(rw, r, a, it.ID, err, "readiness")
+		}
+		return err
+	}
+	w.redirect(rw, r, backTo(r.PostForm.Get("back"), team)+"#dor-title", "")
+	return nil
+}
+
+// addComment posts a comment from the item's composer.
+func (w *Web) addComment(rw http.ResponseWriter, r *http.Request, a scrum.Actor) error {
+	if err := r.ParseForm(); err != nil {
+		return scrum.Errorf(scrum.CodeMalformed, "the form could not be read")
+	}
+	team := r.PathValue("team")
+	it, err := w.itemRef(r, a, team, r.PathValue("item"))
+	if err != nil {
+		return err
+	}
+	if _, err := w.svc.AddComment(r.Context(), a, team, it.ID, r.PostForm.Get("body")); err != nil {
+		if scrum.IsCode(err, scrum.CodeInvalid) {
+			return w.itemFormError(rw, r, a, it.ID, err, "comment")
+		}
+		return err
+	}
+	w.redirect(rw, r, "/teams/"+team+"/items/"+strconv.Itoa(it.Number)+"#comments-title", "Comment added.")
+	return nil
 }

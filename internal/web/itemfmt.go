@@ -46,7 +46,11 @@ func (w *Web) itemFuncs() template.FuncMap {
 			}
 			return out
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":          func(a, b int) int { return a + b },
+		"metCount":     metCount,
+		"rowLabel":     rowLabel,
+		"bulkStatuses": bulkStatuses,
+		"firstName":    firstName,
 		"json": func(v any) (string, error) {
 			b, err := json.Marshal(v)
 			return string(b), err
@@ -171,6 +175,21 @@ func describeChange(c scrum.Change, epicName func(id string) string) changeLine 
 		l.From, l.To = criteriaSummary(a), criteriaSummary(b)
 	case "description":
 		l.Verb = "edited the description"
+	case "goal_linked":
+		l.Icon = "i-target"
+		l.Verb = "unlinked it from the product goal"
+		if str(c.To) == "true" {
+			l.Verb = "linked it to the product goal"
+		}
+	case "ready":
+		l.Icon = "i-check-circle"
+		l.Verb = "made it no longer ready"
+		if str(c.To) == "true" {
+			l.Verb = "made it ready"
+		}
+	case "readiness_ticks":
+		l.Icon = "i-check-circle"
+		l.Verb = "ticked the Definition of Ready"
 	default:
 		l.Verb = "changed " + strings.ReplaceAll(c.Field, "_", " ")
 		l.From, l.To = str(c.From), str(c.To)

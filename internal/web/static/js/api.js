@@ -195,3 +195,70 @@ export async function fragment(url, sel) {
   if (res.status !== 200) return { status: res.status, el: null };
   return { status: 200, el: parseHTML(await res.text(), sel) };
 }
+
+/**
+ * Ask for a short text in a modal dialog. Resolves to the text, or null
+ * when cancelled.
+ */
+export function promptText({ title, text, label, placeholder = "", submit = "OK", maxLength = 500 }) {
+  return new Promise((resolve) => {
+    const dlg = document.createElement("dialog");
+    dlg.className = "dialog";
+    dlg.setAttribute("aria-labelledby", "prompt-title");
+    const form = document.createElement("form");
+    form.method = "dialog";
+    const head = document.createElement("div");
+    head.className = "dialog__header";
+    const h = document.createElement("h2");
+    h.className = "dialog__title";
+    h.id = "prompt-title";
+    h.textContent = title;
+    head.append(h);
+    const body = document.createElement("div");
+    body.className = "dialog__body";
+    if (text) {
+      const p = document.createElement("p");
+      p.textContent = text;
+      body.append(p);
+    }
+    const field = document.createElement("div");
+    field.className = "field";
+    const lab = document.createElement("label");
+    lab.className = "label";
+    lab.htmlFor = "prompt-input";
+    lab.textContent = label;
+    const ta = document.createElement("textarea");
+    ta.className = "textarea";
+    ta.id = "prompt-input";
+    ta.rows = 3;
+    ta.maxLength = maxLength;
+    ta.placeholder = placeholder;
+    field.append(lab, ta);
+    body.append(field);
+    const foot = document.createElement("div");
+    foot.className = "dialog__footer";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "btn";
+    cancel.textContent = "Cancel";
+    const ok = document.createElement("button");
+    ok.type = "submit";
+    ok.className = "btn btn--primary";
+    ok.textContent = submit;
+    foot.append(cancel, ok);
+    form.append(head, body, foot);
+    dlg.append(form);
+    let result = null;
+    cancel.addEventListener("click", () => dlg.close());
+    form.addEventListener("submit", () => {
+      result = ta.value.trim();
+    });
+    dlg.addEventListener("close", () => {
+      dlg.remove();
+      resolve(result);
+    });
+    document.body.append(dlg);
+    dlg.showModal();
+    ta.focus();
+  });
+}

@@ -3,9 +3,9 @@
 // filters and search swap the list in place, more rows load as the reader
 // scrolls, items open in a side panel, and the list reorders by drag and
 // drop or the keyboard (reorder.js).
-import { announce, api, fragment, notify } from "./api.js";
+import { announce, api, ask, fragment, notify, promptText, refusal } from "./api.js";
 import { connect } from "./live.js";
-import { initPanel, itemChangedLive } from "./item.js";
+import { commentsChangedLive, initPanel, itemChangedLive, refreshPanel } from "./item.js";
 import { initReorder } from "./reorder.js";
 
 const root = document.querySelector("[data-backlog]");
@@ -101,7 +101,29 @@ function main(root) {
       m.busy = b;
       if (!b) drain();
     },
-    onSuggest: null,
+    /** Put each suggestion next to the row it is about, or at the top. */
+    placeSuggestions() {
+      const l = list();
+      const items = [...l.querySelectorAll(":scope > .suggestion")];
+      if (!items.length) return;
+      const rs = rows();
+      const filtered = backlog().dataset.filtered === "true";
+      for (const s of items.reverse()) {
+        const d = s.dataset;
+        let anchor = null;
+        let after = false;
+        if (d.to === "top") anchor = !filtered && m.first() === 1 ? rs[0] : null;
+        else if (d.to === "bottom") [anchor, after] = [!filtered && !m.hasMore() ? rs[rs.length - 1] : null, true];
+        else if (d.before) anchor = rowById(d.before);
+        else if (d.after) [anchor, after] = [rowById(d.after), true];
+        s.querySelector('[data-where="here"]')?.toggleAttribute("hidden", !anchor);
+        s.querySelector('[data-where="elsewhere"]')?.toggleAttribute("hidden", !!anchor);
+        if (!anchor) l.prepend(s);
+        else if (after) anchor.after(s);
+        else anchor.before(s);
+      }
+    },
+    onSuggest: (row, target) => suggest(row.dataset.item, `#${row.dataset.number} ${row.dataset.title}`, target),
   };
 
   function anchor(moving) {
@@ -126,7 +148,7 @@ function main(root) {
   // other rows' are not until the arrow keys make them current.
   function prepare(row) {
     const current = row.tabIndex === 0;
-    for (const el of row.querySelectorAll("a, button, input, summary")) el.tabIndex = current ? 0 : -1;
+    for (const el of row.querySelectorAll("a, button, input, summary, [tabindex]")) el.tabIndex = current ? 0 : -1;
   }
   function setCurrent(row) {
     for (const r of list().querySelectorAll('.brow[tabindex="0"]')) {
@@ -200,7 +222,9 @@ function main(root) {
     const items = (k) => `${k} ${k === 1 ? "item" : "items"}`;
     const text = b.dataset.filtered === "true" ? `${n} of ${items(Number(b.dataset.all))} match` : items(n);
     const s = root.querySelector("[data-summary]");
-    if (s && s.textContent !== text) s.textContent = text;
+    // The ready count comes from the server; keep it until the next reload.
+    const ready = s?.textContent.match(/ · \d+ ready$/)?.[0] || "";
+    if (s && s.textContent !== text + ready) s.textContent = text + ready;
     const foot = b.querySelector("[data-foot]");
     if (foot && !m.hasMore() && m.first() === 1) foot.textContent = items(n);
   }
@@ -307,14 +331,203 @@ function main(root) {
         break;
       case "items.imported":
       case "items.rebalanced":
+      case "definition_of_ready.updated":
         await reloadList(true);
+        if (open && type === "definition_of_ready.updated" && !isEditingPanel()) await refreshPanel(open, panelCtx);
+        break;
+      case "suggestion.added":
+      case "suggestion.accepted":
+      case "suggestion.dismissed":
+        await reloadSuggestions();
+        break;
+      case "product_goal.updated":
+        await reloadGoal();
+        break;
+      case "comment.added":
+        if (open?.dataset.item === ev.data.item_id) await commentsChangedLive(open, panelCtx);
         break;
     }
+    if ((type === "item.moved" || type === "item.created") && list().querySelector(":scope > .suggestion")) scheduleSuggestions();
+  }
+  function isEditingPanel() {
+    const open = side.querySelector("[data-panel]");
+    return open && open.contains(document.activeElement) && document.activeElement.matches("input, textarea, select");
   }
 
-  connect(team, root.dataset.lastEventId, ["item.created", "item.updated", "item.moved", "items.imported", "items.rebalanced"], (type, ev) => {
+  connect(team, root.dataset.lastEventId, ["item.created", "item.updated", "item.moved", "items.imported", "items.rebalanced",
+    "definition_of_ready.updated", "suggestion.added", "suggestion.accepted", "suggestion.dismissed", "product_goal.updated", "comment.added"], (type, ev) => {
     waiting.push([type, ev]);
     drain();
+  });
+
+  // ---- Suggested positions ----------------------------------------------
+  async function reloadSuggestions() {
+    const { status, el } = await fragment(`/teams/${team}/backlog/fragments/suggestions?${filterQuery()}`, "ol[data-suggestions]");
+    if (status !== 200 || !el) return;
+    m.preserve(() => {
+      for (const s of list().querySelectorAll(":scope > .suggestion")) s.remove();
+      list().prepend(...el.children);
+      m.placeSuggestions();
+    });
+  }
+  let suggestionTimer = 0;
+  function scheduleSuggestions() {
+    clearTimeout(suggestionTimer);
+    suggestionTimer = setTimeout(reloadSuggestions, 300);
+  }
+  /** Ask for a note and suggest a position (for whoever may not reorder). */
+  async function suggest(itemID, label, target) {
+    const note = await promptText({
+      title: "Suggest this position",
+      text: `${root.dataset.orderers || "The Product Owner"} decides the order and sees your suggestion in the backlog. Moving ${label}.`,
+      label: "Why should it move? (optional)",
+      placeholder: "e.g. three customers reported it this week",
+      submit: "Suggest",
+    });
+    if (note === null) return;
+    const res = await api("POST", `/teams/${team}/items/${itemID}/suggestions`, { ...target, note });
+    if (res.ok) {
+      notify({ text: "Suggestion sent. It shows in the backlog until it is accepted or dismissed.", kind: "success" });
+      announce("Suggestion sent.");
+      await reloadSuggestions();
+    } else {
+      notify({ title: "Not suggested", text: res.data?.detail || "The suggestion could not be saved.", kind: "error" });
+    }
+  }
+  root.addEventListener("click", async (event) => {
+    const btn = event.target.closest?.("[data-suggestion-action]");
+    if (!btn) return;
+    event.preventDefault();
+    const li = btn.closest(".suggestion");
+    btn.disabled = true;
+    const res = await api("POST", `/teams/${team}/suggestions/${li.dataset.suggestion}/${btn.dataset.suggestionAction}`, {});
+    if (res.ok) {
+      m.preserve(() => li.remove());
+      if (btn.dataset.suggestionAction === "accept") {
+        const row = rowById(li.dataset.item);
+        announce(`Moved ${row ? `‘${row.dataset.title}’` : "the item"} as suggested.`);
+        notify({ text: "Moved as suggested.", kind: "success" });
+      }
+    } else {
+      btn.disabled = false;
+      notify({ title: "Not done", text: res.status === 403 ? refusal(res.data, "accept suggestions") : res.data?.detail || "", kind: "error" });
+      if (res.status === 409 || res.status === 404) await reloadSuggestions();
+    }
+  });
+  root.addEventListener("click", (event) => {
+    const btn = event.target.closest?.("[data-suggest]");
+    if (!btn || !list().contains(btn)) return;
+    event.preventDefault();
+    btn.closest("details")?.removeAttribute("open");
+    const row = btn.closest(".brow");
+    const rs = rows();
+    const i = rs.indexOf(row);
+    const target = btn.dataset.suggest === "up" && i > 0 ? { before: rs[i - 1].dataset.item } : { to: "top" };
+    suggest(row.dataset.item, `#${row.dataset.number} ${row.dataset.title}`, target);
+  });
+
+  // ---- Product goal ------------------------------------------------------
+  async function reloadGoal() {
+    const cur = root.querySelector("[data-fragment=goal]");
+    const ta = cur?.querySelector("textarea");
+    if (ta && ta.value !== ta.defaultValue) return; // someone is writing: their save will ask
+    const { status, el } = await fragment(`/teams/${team}/backlog/fragments/goal`, "[data-fragment=goal]");
+    if (status === 200 && el && cur) m.preserve(() => cur.replaceWith(el));
+  }
+  root.addEventListener("submit", async (event) => {
+    const form = event.target.closest?.("[data-goal-form]");
+    if (!form) return;
+    event.preventDefault();
+    const text = form.elements.namedItem("text").value;
+    let version = Number(form.elements.namedItem("version").value);
+    for (;;) {
+      const res = await api("PUT", `/teams/${team}/product-goal`, { text, version });
+      if (res.ok) {
+        notify({ text: "Product goal saved.", kind: "success" });
+        form.elements.namedItem("text").defaultValue = text;
+        await reloadGoal();
+        return;
+      }
+      if (res.status === 409) {
+        const choice = await ask({
+          title: "Someone changed the goal",
+          text: ["The product goal was changed while you were editing it.", "Reload it and save your text on top?"],
+          buttons: [{ label: "Keep editing", value: "" }, { label: "Save mine on top", value: "again", primary: true }],
+        });
+        if (choice !== "again") return;
+        const cur = await api("GET", `/teams/${team}/product-goal`);
+        if (!cur.ok) return;
+        version = cur.data.version;
+        continue;
+      }
+      notify({ title: "Not saved", text: res.status === 403 ? refusal(res.data, "set the product goal") : res.data?.errors?.[0]?.message || res.data?.detail || "", kind: "error" });
+      return;
+    }
+  });
+  root.addEventListener("click", (event) => {
+    if (!event.target.closest?.("[data-goal-filter]")) return;
+    event.preventDefault();
+    setChip("goal", "true", true);
+  });
+
+  // ---- Bulk edit ---------------------------------------------------------
+  const bulk = root.querySelector("[data-bulk]");
+  const checked = () => [...list().querySelectorAll("[data-select]:checked")];
+  function updateBulk() {
+    if (!bulk) return;
+    const n = checked().length;
+    bulk.hidden = n === 0;
+    const count = bulk.querySelector("[data-bulk-count]");
+    if (count) count.textContent = `${n} selected`;
+    bulk.querySelector("[data-bulk-clear]")?.removeAttribute("hidden");
+  }
+  root.addEventListener("change", (event) => {
+    if (event.target.matches?.("[data-select]")) updateBulk();
+  });
+  bulk?.querySelector("[data-bulk-clear]")?.addEventListener("click", () => {
+    for (const box of checked()) box.checked = false;
+    updateBulk();
+  });
+  bulk?.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const b = event.submitter;
+    for (const d of bulk.querySelectorAll("details[open]")) d.removeAttribute("open");
+    const ids = checked().map((box) => box.value);
+    if (!ids.length || !b) return;
+    const body = { item_ids: ids };
+    const label = bulk.querySelector("[data-bulk-label]")?.value.trim();
+    if (b.name === "status") body.status = b.value;
+    else if (b.name === "epic") body.parent_id = b.value === "none" ? null : b.value;
+    else if (b.dataset.bulkLabelAction) {
+      if (!label) {
+        bulk.querySelector("[data-bulk-label]")?.focus();
+        return;
+      }
+      body[b.dataset.bulkLabelAction === "add" ? "add_labels" : "remove_labels"] = [label];
+    }
+    if (b.hasAttribute("data-bulk-remove")) {
+      const ok = await ask({
+        title: `Remove ${ids.length} ${ids.length === 1 ? "item" : "items"} from the backlog?`,
+        text: "They leave the list but keep their history; set another status to bring them back.",
+        buttons: [{ label: "Cancel", value: "" }, { label: "Remove", value: "yes", primary: true }],
+      });
+      if (ok !== "yes") return;
+    }
+    const res = await api("POST", `/teams/${team}/items/bulk`, body);
+    if (res.ok) {
+      const n = res.data.items.length;
+      notify({ text: `Updated ${n} ${n === 1 ? "item" : "items"}.`, kind: "success" });
+      announce(`Updated ${n} ${n === 1 ? "item" : "items"}.`);
+      for (const box of checked()) box.checked = false;
+      updateBulk();
+      return;
+    }
+    let text = res.data?.errors?.[0]?.message || res.data?.detail || "Nothing was changed.";
+    text = text.replace(/item (\d+) \(([a-z0-9]+)\)/, (all, i, id) => {
+      const row = rowById(id);
+      return row ? `#${row.dataset.number}` : all;
+    });
+    notify({ title: "Nothing was changed", text: res.status === 403 ? refusal(res.data, "do that") : text, kind: "error" });
   });
 
   // ---- Filters and search ------------------------------------------------
@@ -329,6 +542,8 @@ function main(root) {
     if (keepScroll) m.preserve(doSwap);
     else doSwap();
     prepareAll();
+    m.placeSuggestions();
+    updateBulk();
     const s = root.querySelector("[data-summary]");
     if (s) s.textContent = el.dataset.summaryText;
     observeFoot();
@@ -358,10 +573,36 @@ function main(root) {
     event.preventDefault();
     filters.reset();
     for (const el of filters.elements) {
-      if (el.name === "q") el.value = "";
+      if (el.name === "q" || el.type === "hidden") el.value = "";
       else if (el instanceof HTMLSelectElement) el.value = "";
     }
+    syncChips();
     reloadList(false);
+  });
+  function syncChips() {
+    for (const chip of filters.querySelectorAll("[data-chip]")) {
+      const input = filters.querySelector(`[data-chip-input="${chip.dataset.chip}"]`);
+      chip.setAttribute("aria-pressed", String(input?.value === chip.dataset.chipValue));
+    }
+  }
+  function setChip(name, value, on) {
+    const input = filters.querySelector(`[data-chip-input="${name}"]`);
+    if (!input) return;
+    input.value = on ? value : "";
+    syncChips();
+    reloadList(false);
+  }
+  filters.addEventListener("click", (event) => {
+    const chip = event.target.closest?.("[data-chip]");
+    if (!chip) return;
+    event.preventDefault();
+    setChip(chip.dataset.chip, chip.dataset.chipValue, chip.getAttribute("aria-pressed") !== "true");
+  });
+  // Touch: a tap pins a readiness tooltip; the next tap elsewhere unpins it.
+  document.addEventListener("click", (event) => {
+    const tip = event.target.closest?.(".tip");
+    for (const t of root.querySelectorAll(".tip.is-open")) if (t !== tip) t.classList.remove("is-open");
+    if (tip && event.pointerType === "touch") tip.classList.toggle("is-open");
   });
   document.addEventListener("keydown", (event) => {
     if (event.key !== "/" || event.altKey || event.ctrlKey || event.metaKey) return;
@@ -384,6 +625,7 @@ function main(root) {
       for (const r of fresh) r.tabIndex = -1;
       list().append(...fresh);
       for (const r of fresh) prepare(r);
+      m.placeSuggestions();
       b.dataset.next = el.dataset.next;
       b.dataset.end = el.dataset.end || "";
       if (el.dataset.more) b.dataset.more = el.dataset.more;
@@ -529,6 +771,8 @@ function main(root) {
 
   const reorder = initReorder(m);
   prepareAll();
+  m.placeSuggestions();
+  updateBulk();
   observeFoot();
   // A server-rendered page may open on #item-N: make that row current.
   const hash = location.hash.match(/^#item-(\d+)$/);

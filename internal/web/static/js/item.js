@@ -3,7 +3,7 @@
 // re-apply an edit that lost a race (409), ticks acceptance criteria in
 // place, and never overwrites a form the user is editing when someone else
 // changes the item.
-import { api, ask, fragment, notify, refusal } from "./api.js";
+import { announce, api, ask, fragment, notify, refusal } from "./api.js";
 import { connect } from "./live.js";
 
 /** The fields the edit form holds, read as an API patch. */
@@ -40,6 +40,8 @@ function readForm(form) {
   }
   const parent = el("parent_id");
   if (changed(parent)) out.parent_id = parent.value || null;
+  const goal = el("goal_linked");
+  if (goal && goal.checked !== goal.defaultChecked) out.goal_linked = goal.checked;
   const rows = [...form.querySelectorAll("[data-criteria] li")];
   const rowChanged = rows.some((li) => {
     const [box, text] = li.querySelectorAll("input");
@@ -56,11 +58,19 @@ function readForm(form) {
   return { patch: out, errors };
 }
 
-/** Whether the user has unsaved changes in the form, or is typing in it. */
+/**
+ * Whether the user has unsaved changes in the panel's forms (the edit
+ * form, a comment, a suggestion), or is typing in one.
+ */
 export function isEditing(panel) {
-  const form = panel?.querySelector("[data-item-form]");
+  if (!panel) return false;
+  const active = document.activeElement;
+  if (panel.contains(active) && active.matches("input:not([type=checkbox]):not([type=radio]), textarea, select")) return true;
+  for (const t of panel.querySelectorAll("textarea, input[type=text], input:not([type])")) {
+    if (t.value !== t.defaultValue) return true;
+  }
+  const form = panel.querySelector("[data-item-form]");
   if (!form) return false;
-  if (form.contains(document.activeElement) && document.activeElement !== form) return true;
   const { patch, errors } = readForm(form);
   return Object.keys(patch).length > 0 || Object.keys(errors).length > 0;
 }
@@ -112,6 +122,18 @@ export function initPanel(panel, ctx) {
     box.disabled = false;
     box.addEventListener("change", () => toggleCriterion(panel, ctx, box));
   }
+
+  for (const f of panel.querySelectorAll("[data-readiness-form]")) {
+    f.addEventListener("submit", (event) => {
+      event.preventDefault();
+      tickReadiness(panel, ctx, f, event.submitter);
+    });
+  }
+  panel.querySelector("[data-composer]")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    postComment(panel, ctx, event.target);
+  });
+  panel.querySelector("[data-suggest-form]")?.addEventListener("submit", (event) => suggestFromPanel(event, panel, ctx));
 
   form?.addEventListener("submit", async (event) => {
     const submitter = event.submitter;
@@ -193,6 +215,7 @@ const fieldLabels = {
   estimate: "the estimate",
   labels: "the labels",
   parent_id: "the epic",
+  goal_linked: "the goal link",
   acceptance_criteria: "the acceptance criteria",
 };
 
@@ -228,6 +251,86 @@ async function toggleCriterion(panel, ctx, box) {
   }
   panel.dataset.version = res.data.version;
   if (!isEditing(panel)) await refreshPanel(panel, ctx, { keepEdit: true });
+}
+
+async function tickReadiness(panel, ctx, form, btn) {
+  const path = `/teams/${ctx.team}/items/${panel.dataset.item}`;
+  const criterion = form.action.split("/").pop();
+  const met = btn?.value === "true";
+  btn && (btn.disabled = true);
+  let res = await api("PUT", `${path}/readiness/${criterion}`, { met, version: Number(panel.dataset.version) });
+  if (res.status === 409) {
+    const cur = await api("GET", path);
+    if (cur.ok) res = await api("PUT", `${path}/readiness/${criterion}`, { met, version: cur.data.version });
+  }
+  if (!res.ok) {
+    if (btn?.isConnected) btn.disabled = false;
+    notify({ title: "Not saved", text: res.status === 403 ? refusal(res.data, "change that") : res.data?.errors?.[0]?.message || res.data?.detail || "", kind: "error" });
+    return;
+  }
+  announce(`${met ? "Ticked" : "Unticked"}. ${res.data.ready ? "The item is ready." : ""}`);
+  panel.dataset.version = res.data.version;
+  if (!isEditing(panel)) await refreshPanel(panel, ctx);
+}
+
+async function postComment(panel, ctx, form) {
+  const ta = form.querySelector("textarea");
+  const body = ta.value.trim();
+  form.querySelector(".field__error")?.remove();
+  if (!body) {
+    ta.focus();
+    return;
+  }
+  const btn = form.querySelector("button[type=submit]");
+  btn.disabled = true;
+  const res = await api("POST", `/teams/${ctx.team}/items/${panel.dataset.item}/comments`, { body });
+  btn.disabled = false;
+  if (!res.ok) {
+    const p = document.createElement("p");
+    p.className = "field__error";
+    p.setAttribute("role", "alert");
+    p.textContent = res.data?.errors?.[0]?.message || res.data?.detail || "The comment could not be posted.";
+    form.prepend(p);
+    return;
+  }
+  ta.value = "";
+  ta.defaultValue = "";
+  announce("Comment posted.");
+  await commentsChangedLive(panel, ctx);
+}
+
+async function suggestFromPanel(event, panel, ctx) {
+  const form = event.target;
+  const where = form.querySelector("[name=where]:checked")?.value;
+  const note = form.querySelector("[name=note]").value.trim();
+  let target = { to: where };
+  if (where === "before") {
+    const n = form.querySelector("[name=before_number]").value.replace(/\D/g, "");
+    const row = document.getElementById(`item-${n}`);
+    if (!row?.dataset.item) return; // not on this page: let the form go to the server
+    target = { before: row.dataset.item };
+  }
+  event.preventDefault();
+  const res = await api("POST", `/teams/${ctx.team}/items/${panel.dataset.item}/suggestions`, { ...target, note });
+  if (!res.ok) {
+    notify({ title: "Not suggested", text: res.data?.errors?.[0]?.message || res.data?.detail || "", kind: "error" });
+    return;
+  }
+  form.reset();
+  form.closest("details")?.removeAttribute("open");
+  notify({ text: "Suggestion sent. The Product Owner sees it in the backlog.", kind: "success" });
+}
+
+/** New comments: refresh the list only, never the composer. */
+export async function commentsChangedLive(panel, ctx) {
+  if (!panel?.isConnected) return;
+  const { status, el } = await fragment(`/teams/${ctx.team}/items/${panel.dataset.item}/panel`, "[data-panel]");
+  if (status !== 200 || !el) return;
+  const fresh = el.querySelector("[data-comments]");
+  const cur = panel.querySelector("[data-comments]");
+  if (fresh && cur) cur.replaceChildren(...fresh.childNodes);
+  const count = el.querySelector("#comments-title");
+  if (count) panel.querySelector("#comments-title")?.replaceChildren(...count.childNodes);
 }
 
 async function removeItem(panel, ctx) {
@@ -302,8 +405,16 @@ if (page) {
   };
   const itemID = page.dataset.item;
   initPanel(page.querySelector("[data-panel]"), ctx);
-  connect(ctx.team, page.dataset.lastEventId, ["item.updated", "item.moved"], (type, ev) => {
-    if (ev.subject_id !== itemID) return;
-    itemChangedLive(page.querySelector("[data-panel]"), ctx, ev);
+  connect(ctx.team, page.dataset.lastEventId, ["item.updated", "item.moved", "comment.added", "definition_of_ready.updated"], (type, ev) => {
+    const panel = page.querySelector("[data-panel]");
+    if (type === "comment.added") {
+      if (ev.data.item_id === itemID) commentsChangedLive(panel, ctx);
+      return;
+    }
+    if (type === "definition_of_ready.updated") {
+      if (!isEditing(panel)) refreshPanel(panel, ctx);
+      return;
+    }
+    if (ev.subject_id === itemID) itemChangedLive(panel, ctx, ev);
   });
 }

@@ -19,9 +19,17 @@ export function initReorder(m) {
   let queue = Promise.resolve();
 
   const title = (row) => row.dataset.title || `#${row.dataset.number}`;
-  const brow = (el) => (el && el.classList?.contains("brow") ? el : null);
-  const prevRow = (row) => brow(row.previousElementSibling);
-  const nextRow = (row) => brow(row.nextElementSibling);
+  // Suggestions sit between rows; walking the list skips them.
+  const prevRow = (row) => {
+    let el = row.previousElementSibling;
+    while (el && !el.classList.contains("brow")) el = el.previousElementSibling;
+    return el;
+  };
+  const nextRow = (row) => {
+    let el = row.nextElementSibling;
+    while (el && !el.classList.contains("brow")) el = el.nextElementSibling;
+    return el;
+  };
   const originOf = (row) => ({ prev: prevRow(row), next: nextRow(row), pos: m.position(row) });
 
   function putBack(row, origin) {
@@ -29,6 +37,7 @@ export function initReorder(m) {
       if (origin.next?.isConnected && origin.next.parentElement === m.list()) m.list().insertBefore(row, origin.next);
       else if (origin.prev?.isConnected && origin.prev.parentElement === m.list()) origin.prev.after(row);
       else m.place(row);
+      m.placeSuggestions();
     }, row);
     m.renumber();
   }
@@ -109,6 +118,7 @@ export function initReorder(m) {
     }, row);
     if (moved) {
       m.renumber();
+      m.placeSuggestions();
       row.scrollIntoView({ block: "nearest" });
     }
     return moved;
@@ -338,6 +348,7 @@ export function initReorder(m) {
     if (d.handle.hasPointerCapture?.(d.id)) d.handle.releasePointerCapture(d.id);
     if (!d.active) return;
     m.renumber();
+    m.placeSuggestions();
     if (cancelled || (nextRow(d.row) === d.origin.next && prevRow(d.row) === d.origin.prev)) {
       if (cancelled) putBack(d.row, d.origin);
       if (m.pending.size === 0) m.setBusy(false);
