@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tandemhq/tandem/bench/internal/result"
+)
+
+func apiScenario() Scenario {
+	return Scenario{Name: "api", About: "JSON API throughput and latency vs a bare handler sending the same bytes", Run: runAPI}
+}
+
+func runAPI(ctx context.Context, e *Env) ([]*Table, error) {
+	dir, err := e.Dir("api")
+	if err != nil {
+		return nil, err
+	}
+	accts, err := e.CreateUsers(ctx, dir, "api", 5)
+	if err != nil {
+		return nil, err
+	}
+	tandem, err := e.StartTandem(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer tandem.Stop()
+	team, err := SeedTeam(ctx, tandem.URL, "Bench API", accts)
+	if err != nil {
+		return nil, err
+	}
+	owner := Client{Base: tandem.URL, Token: team.Owner().Token}
+	authz := "Authorization: Bearer " + owner.Token
+
+	t := &Table{Scenario: "api", Subject: "tandem", Baseline: "bare net/http",
+		Title: fmt.Sprintf("closed loop, %d workers, %s per run after %s warm-up, runs: %d", e.Workers, e.Duration, e.Warmup, e.Runs),
+		Notes: []string{"Bare: a net/http handler writing the same status, headers and body Tandem sent, captured once; " +
+			"no database, no auth, no middleware. Ratio = tandem/bare of runs made back to back. " +
+			"Tandem writes its request log to a file, as it would in production."}}
+	endpoints := []struct{ label, path string }{
+		{"GET /me", "/api/v1/me"},
+		{"GET /teams/{team}/members (5)", "/api/v1/teams/" + team.ID + "/members"},
+	}
+	for _, ep := range endpoints {
+		bare, err := e.StartStatic(ctx, dir, owner, ep.path)
+		if err != nil {
+			return nil, err
+		}
+		defer bare.Stop()
+		rps := t.Add(ep.label+": throughput", "req/s", &Goal{OnRatio: true, Value: 0.5})
+		p50 := t.Add(ep.label+": p50", "ms", nil)
+		p99 := t.Add(ep.label+": p99", "ms", nil)
+		errs := t.Add(ep.label+": errors", "", &Goal{AtMost: true, Value: 0})
+		record := func(r result.Attack, base bool) {
+			if base {
+				rps.Baseline = append(rps.Baseline, r.RPS)
+				p50.Baseline = append(p50.Baseline, r.P50)
+				p99.Baseline = append(p99.Baseline, r.P99)
+				errs.Baseline = append(errs.Baseline, float64(r.Errors))
+				return
+			}
+			rps.Subject = append(rps.Subject, r.RPS)
+			p50.Subject = append(p50.Subject, r.P50)
+			p99.Subject = append(p99.Subject, r.P99)
+			errs.Subject = append(errs.Subject, float64(r.Errors))
+		}
+		for round := range e.Runs {
+			err := Rotate(round, func() error {
+				r, err := e.Attack(ctx, AttackSpec{URL: tandem.URL + ep.path, Headers: []string{authz}})
+				if err == nil {
+					e.Log.Printf("api %s round %d tandem: %.0f req/s p50 %.2f ms p99 %.2f ms errors %d %v",
+						ep.label, round+1, r.RPS, r.P50, r.P99, r.Errors, r.ErrorSamples)
+					record(r, false)
+				}
+				return err
+			}, func() error {
+				r, err := e.Attack(ctx, AttackSpec{URL: bare.URL + ep.path, Headers: []string{authz}})
+				if err == nil {
+					e.Log.Printf("api %s round %d bare: %.0f req/s p50 %.2f ms p99 %.2f ms errors %d",
+						ep.label, round+1, r.RPS, r.P50, r.P99, r.Errors)
+					record(r, true)
+				}
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return []*Table{t}, nil
+}
+
+// StartStatic captures Tandem's answer to GET path and starts a bare
+// server that sends exactly that status, headers and body to every
+// request.
+func (e *Env) StartStatic(ctx context.Context, dir string, c Client, path string) (*Proc, error) {
+	spec, err := e.StaticSpec(ctx, dir, c, path)
+	if err != nil {
+		return nil, err
+	}
+	return e.Start(ctx, spec)
+}
+
+// StaticSpec captures Tandem's answer to GET path into files under dir and
+// returns the spec of a bare server replaying it.
+func (e *Env) StaticSpec(ctx context.Context, dir string, c Client, path string) (ServerSpec, error) {
+	hdr, body, err := c.Raw(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return ServerSpec{}, err
+	}
+	name := fmt.Sprintf("bare-%d", len(body))
+	bodyFile := filepath.Join(dir, name+".body")
+	hdrFile := filepath.Join(dir, name+".headers")
+	if err := os.WriteFile(bodyFile, body, 0o640); err != nil {
+		return ServerSpec{}, err
+	}
+	if err := os.WriteFile(hdrFile, []byte(headerLines(hdr)), 0o640); err != nil {
+		return ServerSpec{}, err
+	}
+	return ServerSpec{Name: name, Bin: e.Bare(), Dir: dir, Args: func(addr string) []string {
+		return []string{"static", "-addr", addr, "-body", bodyFile, "-headers", hdrFile}
+	}}, nil
+}
+
+// headerLines renders h as 'Name: value' lines, leaving out what net/http
+// writes by itself.
+func headerLines(h http.Header) string {
+	var names []string
+	for k := range h {
+		if k != "Date" && k != "Content-Length" {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		for _, v := range h[k] {
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,330 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tandemhq/tandem/bench/internal/result"
+)
+
+// Env is what every scenario gets: the built binaries, a scratch
+// directory, the run settings, and helpers to start servers and load.
+type Env struct {
+	Bin      string        // directory holding tandem, load and bare
+	Work     string        // scratch directory, removed at the end
+	Runs     int           // repetitions of every measurement (figures are medians)
+	Duration time.Duration // measured length of each load run
+	Warmup   time.Duration // unmeasured load before each measured run
+	Workers  int           // closed-loop concurrency
+	Log      *log.Logger   // progress, on stderr
+
+	dirs int
+}
+
+// Tandem, Load and Bare are the binaries' paths.
+func (e *Env) Tandem() string { return filepath.Join(e.Bin, "tandem") }
+func (e *Env) Load() string   { return filepath.Join(e.Bin, "load") }
+func (e *Env) Bare() string   { return filepath.Join(e.Bin, "bare") }
+
+// Dir makes a new empty directory under the scratch directory.
+func (e *Env) Dir(name string) (string, error) {
+	e.dirs++
+	d := filepath.Join(e.Work, fmt.Sprintf("%02d-%s", e.dirs, name))
+	return d, os.MkdirAll(d, 0o750)
+}
+
+// Proc is a server running as a child process on a loopback port.
+type Proc struct {
+	Name    string
+	Addr    string // 127.0.0.1:port
+	URL     string // http://127.0.0.1:port
+	Started time.Time
+	LogPath string
+
+	cmd    *exec.Cmd
+	exited chan struct{}
+	err    error
+}
+
+// ServerSpec says how to start a server; Args gets the address to listen on.
+type ServerSpec struct {
+	Name string
+	Bin  string
+	Args func(addr string) []string
+	Env  []string // added to the orchestrator's environment
+	Dir  string   // where the log file goes
+}
+
+// Start starts a server and waits until GET /healthz answers 200.
+func (e *Env) Start(ctx context.Context, spec ServerSpec) (*Proc, error) {
+	p, err := e.Spawn(spec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.WaitHealthy(ctx, 30*time.Second); err != nil {
+		p.Stop()
+		return nil, err
+	}
+	return p, nil
+}
+
+// Spawn starts a server without waiting for it.
+func (e *Env) Spawn(spec ServerSpec) (*Proc, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(spec.Dir, spec.Name+".log")
+	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(spec.Bin, spec.Args(addr)...)
+	cmd.Env = append(os.Environ(), spec.Env...)
+	cmd.Stdout, cmd.Stderr = lf, lf
+	cmd.SysProcAttr = childAttr()
+	p := &Proc{Name: spec.Name, Addr: addr, URL: "http://" + addr, LogPath: logPath, cmd: cmd, exited: make(chan struct{})}
+	p.Started = time.Now()
+	if err := cmd.Start(); err != nil {
+		lf.Close()
+		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
+	}
+	go func() {
+		p.err = cmd.Wait()
+		lf.Close()
+		close(p.exited)
+	}()
+	return p, nil
+}
+
+// WaitHealthy polls GET /healthz every 2 ms and returns the time from
+// process start to the first 200.
+func (p *Proc) WaitHealthy(ctx context.Context, timeout time.Duration) (time.Duration, error) {
+	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	deadline := time.Now().Add(timeout)
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/healthz", nil)
+		resp, err := client.Do(req)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return time.Since(p.Started), nil
+			}
+		}
+		select {
+		case <-p.exited:
+			return 0, fmt.Errorf("%s exited before it was healthy (%v):\n%s", p.Name, p.err, tail(p.LogPath, 20))
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(2 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("%s not healthy after %s:\n%s", p.Name, timeout, tail(p.LogPath, 20))
+		}
+	}
+}
+
+// PID returns the process id.
+func (p *Proc) PID() int { return p.cmd.Process.Pid }
+
+// RSS returns the resident set size in bytes (VmRSS of /proc/PID/status).
+func (p *Proc) RSS() (int64, error) { return rss(p.PID()) }
+
+func rss(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc/PID/status")
+}
+
+// Stop ends the server with SIGTERM, then SIGKILL after 5 s.
+func (p *Proc) Stop() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(5 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+}
+
+// freeAddr asks the kernel for a free loopback port. Another process
+// could take it before the server binds; on loopback in a benchmark run
+// that is rare enough to accept.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func tail(path string, n int) string {
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "  " + strings.Join(lines, "\n  ")
+}
+
+// AttackSpec is one run of the load generator's attack mode.
+type AttackSpec struct {
+	URL      string
+	Method   string   // default GET
+	Body     string   // request body
+	Headers  []string // "Name: value"
+	Workers  int      // default Env.Workers
+	Rate     int      // 0: closed loop (max rate); >0: requests per second
+	Duration time.Duration
+	Warmup   time.Duration
+}
+
+// Attack runs the load generator as a separate process and returns its
+// figures.
+func (e *Env) Attack(ctx context.Context, s AttackSpec) (result.Attack, error) {
+	args := []string{"attack", "-url", s.URL,
+		"-workers", strconv.Itoa(cmpOr(s.Workers, e.Workers)),
+		"-rate", strconv.Itoa(s.Rate),
+		"-duration", cmpOr(s.Duration, e.Duration).String(),
+		"-warmup", cmpOr(s.Warmup, e.Warmup).String()}
+	if s.Method != "" {
+		args = append(args, "-method", s.Method)
+	}
+	if s.Body != "" {
+		args = append(args, "-body", s.Body)
+	}
+	for _, h := range s.Headers {
+		args = append(args, "-header", h)
+	}
+	var out, errb bytes.Buffer
+	cmd := exec.CommandContext(ctx, e.Load(), args...)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.SysProcAttr = childAttr()
+	if err := cmd.Run(); err != nil {
+		return result.Attack{}, fmt.Errorf("load attack %s: %w: %s", s.URL, err, errb.String())
+	}
+	var r result.Attack
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		return r, fmt.Errorf("load attack output: %w", err)
+	}
+	return r, nil
+}
+
+func cmpOr[T comparable](a, b T) T {
+	var zero T
+	if a != zero {
+		return a
+	}
+	return b
+}
+
+// SwarmSpec is one run of the load generator's SSE swarm mode.
+type SwarmSpec struct {
+	URL        string
+	Clients    int
+	Events     int      // events every client waits for
+	Type       string   // count only this SSE event type
+	Headers    []string // "Name: value", sent by every client
+	TokensFile string   // bearer tokens handed to clients in turn
+	Timeout    time.Duration
+}
+
+// Swarm is a running swarm: every client is connected once StartSwarm
+// returns, and stays connected until Close.
+type Swarm struct {
+	Ready result.SwarmReady
+
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	dec   *json.Decoder
+	errb  *bytes.Buffer
+}
+
+// StartSwarm starts the swarm and waits until its clients are connected.
+func (e *Env) StartSwarm(ctx context.Context, s SwarmSpec) (*Swarm, error) {
+	args := []string{"swarm", "-hold", "-url", s.URL, "-clients", strconv.Itoa(s.Clients),
+		"-events", strconv.Itoa(s.Events), "-timeout", cmpOr(s.Timeout, 30*time.Second).String()}
+	if s.Type != "" {
+		args = append(args, "-type", s.Type)
+	}
+	if s.TokensFile != "" {
+		args = append(args, "-tokens", s.TokensFile)
+	}
+	for _, h := range s.Headers {
+		args = append(args, "-header", h)
+	}
+	sw := &Swarm{errb: &bytes.Buffer{}}
+	sw.cmd = exec.CommandContext(ctx, e.Load(), args...)
+	sw.cmd.Stderr = sw.errb
+	sw.cmd.SysProcAttr = childAttr()
+	var err error
+	if sw.stdin, err = sw.cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	stdout, err := sw.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := sw.cmd.Start(); err != nil {
+		return nil, err
+	}
+	sw.dec = json.NewDecoder(stdout)
+	if err := sw.dec.Decode(&sw.Ready); err != nil {
+		sw.Close()
+		return nil, fmt.Errorf("swarm: no ready line: %w: %s", err, sw.errb.String())
+	}
+	return sw, nil
+}
+
+// Result waits until every client got its events (or the swarm's timeout)
+// and returns what they saw. The clients stay connected.
+func (sw *Swarm) Result() (result.Swarm, error) {
+	var r result.Swarm
+	if err := sw.dec.Decode(&r); err != nil {
+		return r, fmt.Errorf("swarm: no result: %w: %s", err, sw.errb.String())
+	}
+	return r, nil
+}
+
+// Close disconnects the clients and waits for the swarm to exit.
+func (sw *Swarm) Close() error {
+	sw.stdin.Close()
+	done := make(chan error, 1)
+	go func() { done <- sw.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		_ = sw.cmd.Process.Kill()
+		return <-done
+	}
+}
