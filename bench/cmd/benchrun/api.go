@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/tandemhq/tandem/bench/internal/result"
 )
 
 func apiScenario() Scenario {
@@ -41,10 +39,12 @@ func runAPI(ctx context.Context, e *Env) ([]*Table, error) {
 		Title: fmt.Sprintf("closed loop, %d workers, %s per run after %s warm-up, runs: %d", e.Workers, e.Duration, e.Warmup, e.Runs),
 		Notes: []string{"Bare: a net/http handler writing the same status, headers and body Tandem sent, captured once; " +
 			"no database, no auth, no middleware. Ratio = tandem/bare of runs made back to back. " +
-			"Tandem writes its request log to a file, as it would in production."}}
-	endpoints := []struct{ label, path string }{
-		{"GET /me", "/api/v1/me"},
-		{"GET /teams/{team}/members (5)", "/api/v1/teams/" + team.ID + "/members"},
+			"Tandem writes its request log to a file, as it would in production. " +
+			"Server CPU per request is the server process's user+system time over the whole load run " +
+			"(warm-up included) divided by its requests: steadier than req/s when other work shares the machine."}}
+	endpoints := []struct{ name, label, path string }{
+		{"me", "GET /me", "/api/v1/me"},
+		{"members", "GET /teams/{team}/members (5)", "/api/v1/teams/" + team.ID + "/members"},
 	}
 	for _, ep := range endpoints {
 		bare, err := e.StartStatic(ctx, dir, owner, ep.path)
@@ -55,35 +55,39 @@ func runAPI(ctx context.Context, e *Env) ([]*Table, error) {
 		rps := t.Add(ep.label+": throughput", "req/s", &Goal{OnRatio: true, Value: 0.5})
 		p50 := t.Add(ep.label+": p50", "ms", nil)
 		p99 := t.Add(ep.label+": p99", "ms", nil)
+		cpu := t.Add(ep.label+": server CPU per request", "µs", nil)
 		errs := t.Add(ep.label+": errors", "", &Goal{AtMost: true, Value: 0})
-		record := func(r result.Attack, base bool) {
-			if base {
-				rps.Baseline = append(rps.Baseline, r.RPS)
-				p50.Baseline = append(p50.Baseline, r.P50)
-				p99.Baseline = append(p99.Baseline, r.P99)
-				errs.Baseline = append(errs.Baseline, float64(r.Errors))
-				return
+		record := func(who string, round int, r AttackRun, base bool) {
+			e.Log.Printf("api %s round %d %s: %.0f req/s p50 %.2f ms p99 %.2f ms, CPU/request server %.0f µs load %.0f µs, errors %d %v",
+				ep.label, round+1, who, r.RPS, r.P50, r.P99, r.ServerCPU, r.LoadCPU, r.Errors, r.ErrorSamples)
+			add := func(row *Row, v float64) {
+				if base {
+					row.Baseline = append(row.Baseline, v)
+				} else {
+					row.Subject = append(row.Subject, v)
+				}
 			}
-			rps.Subject = append(rps.Subject, r.RPS)
-			p50.Subject = append(p50.Subject, r.P50)
-			p99.Subject = append(p99.Subject, r.P99)
-			errs.Subject = append(errs.Subject, float64(r.Errors))
+			add(rps, r.RPS)
+			add(p50, r.P50)
+			add(p99, r.P99)
+			add(cpu, r.ServerCPU)
+			add(errs, float64(r.Errors))
 		}
 		for round := range e.Runs {
 			err := Rotate(round, func() error {
-				r, err := e.Attack(ctx, AttackSpec{URL: tandem.URL + ep.path, Headers: []string{authz}})
+				spec := AttackSpec{Server: tandem, URL: tandem.URL + ep.path, Headers: []string{authz}}
+				if round == 0 {
+					spec.Profile = "api-" + ep.name
+				}
+				r, err := e.Attack(ctx, spec)
 				if err == nil {
-					e.Log.Printf("api %s round %d tandem: %.0f req/s p50 %.2f ms p99 %.2f ms errors %d %v",
-						ep.label, round+1, r.RPS, r.P50, r.P99, r.Errors, r.ErrorSamples)
-					record(r, false)
+					record("tandem", round, r, false)
 				}
 				return err
 			}, func() error {
-				r, err := e.Attack(ctx, AttackSpec{URL: bare.URL + ep.path, Headers: []string{authz}})
+				r, err := e.Attack(ctx, AttackSpec{Server: bare, URL: bare.URL + ep.path, Headers: []string{authz}})
 				if err == nil {
-					e.Log.Printf("api %s round %d bare: %.0f req/s p50 %.2f ms p99 %.2f ms errors %d",
-						ep.label, round+1, r.RPS, r.P50, r.P99, r.Errors)
-					record(r, true)
+					record("bare", round, r, true)
 				}
 				return err
 			})

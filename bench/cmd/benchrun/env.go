@@ -31,6 +31,9 @@ type Env struct {
 	Warmup   time.Duration // unmeasured load before each measured run
 	Workers  int           // closed-loop concurrency
 	Log      *log.Logger   // progress, on stderr
+	// Profiles, when set, is where CPU profiles go: Tandem then runs as
+	// the bench build tandemprof, which serves net/http/pprof.
+	Profiles string
 
 	dirs int
 }
@@ -54,6 +57,8 @@ type Proc struct {
 	URL     string // http://127.0.0.1:port
 	Started time.Time
 	LogPath string
+	// PprofURL is set for servers that serve net/http/pprof.
+	PprofURL string
 
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -65,8 +70,10 @@ type ServerSpec struct {
 	Name string
 	Bin  string
 	Args func(addr string) []string
-	Env  []string // added to the orchestrator's environment
-	Dir  string   // where the log file goes
+	// PprofArgs, if set, adds a pprof listener on its own address.
+	PprofArgs func(addr string) []string
+	Env       []string // added to the orchestrator's environment
+	Dir       string   // where the log file goes
 }
 
 // Start starts a server and waits until GET /healthz answers 200.
@@ -93,11 +100,23 @@ func (e *Env) Spawn(spec ServerSpec) (*Proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(spec.Bin, spec.Args(addr)...)
+	args := spec.Args(addr)
+	pprofAddr := ""
+	if spec.PprofArgs != nil {
+		if pprofAddr, err = freeAddr(); err != nil {
+			lf.Close()
+			return nil, err
+		}
+		args = append(args, spec.PprofArgs(pprofAddr)...)
+	}
+	cmd := exec.Command(spec.Bin, args...)
 	cmd.Env = append(os.Environ(), spec.Env...)
 	cmd.Stdout, cmd.Stderr = lf, lf
 	cmd.SysProcAttr = childAttr()
 	p := &Proc{Name: spec.Name, Addr: addr, URL: "http://" + addr, LogPath: logPath, cmd: cmd, exited: make(chan struct{})}
+	if pprofAddr != "" {
+		p.PprofURL = "http://" + pprofAddr
+	}
 	p.Started = time.Now()
 	if err := cmd.Start(); err != nil {
 		lf.Close()
@@ -159,6 +178,31 @@ func rss(pid int) (int64, error) {
 	return 0, errors.New("no VmRSS in /proc/PID/status")
 }
 
+// CPU returns the user and system CPU time the process has used, from
+// /proc/PID/stat (in clock ticks, which Linux fixes at 100 a second for
+// user space).
+func (p *Proc) CPU() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.PID()))
+	if err != nil {
+		return 0, err
+	}
+	// The command name may hold spaces; fields resume after its ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, errors.New("malformed /proc/PID/stat")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("short /proc/PID/stat")
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+}
+
 // Stop ends the server with SIGTERM, then SIGKILL after 5 s.
 func (p *Proc) Stop() {
 	select {
@@ -198,6 +242,8 @@ func tail(path string, n int) string {
 
 // AttackSpec is one run of the load generator's attack mode.
 type AttackSpec struct {
+	Server   *Proc  // if set, its CPU time is measured over the run
+	Profile  string // if set and Server serves pprof: save a CPU profile of the measured run under this name
 	URL      string
 	Method   string   // default GET
 	Body     string   // request body
@@ -208,9 +254,19 @@ type AttackSpec struct {
 	Warmup   time.Duration
 }
 
+// AttackRun is the load generator's figures plus the CPU time each side
+// spent per request (warm-up included, as the CPU is read around the whole
+// load process). CPU per request is steadier than throughput on a machine
+// shared with other work.
+type AttackRun struct {
+	result.Attack
+	ServerCPU float64 // µs per request; 0 without AttackSpec.Server
+	LoadCPU   float64 // µs per request of the load generator
+}
+
 // Attack runs the load generator as a separate process and returns its
 // figures.
-func (e *Env) Attack(ctx context.Context, s AttackSpec) (result.Attack, error) {
+func (e *Env) Attack(ctx context.Context, s AttackSpec) (AttackRun, error) {
 	args := []string{"attack", "-url", s.URL,
 		"-workers", strconv.Itoa(cmpOr(s.Workers, e.Workers)),
 		"-rate", strconv.Itoa(s.Rate),
@@ -229,12 +285,32 @@ func (e *Env) Attack(ctx context.Context, s AttackSpec) (result.Attack, error) {
 	cmd := exec.CommandContext(ctx, e.Load(), args...)
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.SysProcAttr = childAttr()
-	if err := cmd.Run(); err != nil {
-		return result.Attack{}, fmt.Errorf("load attack %s: %w: %s", s.URL, err, errb.String())
+	var cpu0 time.Duration
+	if s.Server != nil {
+		var err error
+		if cpu0, err = s.Server.CPU(); err != nil {
+			return AttackRun{}, err
+		}
 	}
-	var r result.Attack
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+	if s.Profile != "" && s.Server != nil && s.Server.PprofURL != "" {
+		stop := e.profile(ctx, s.Server, cmpOr(s.Warmup, e.Warmup), cmpOr(s.Duration, e.Duration), s.Profile)
+		defer stop()
+	}
+	if err := cmd.Run(); err != nil {
+		return AttackRun{}, fmt.Errorf("load attack %s: %w: %s", s.URL, err, errb.String())
+	}
+	var r AttackRun
+	if err := json.Unmarshal(out.Bytes(), &r.Attack); err != nil {
 		return r, fmt.Errorf("load attack output: %w", err)
+	}
+	n := float64(r.Requests + r.WarmupRequests)
+	r.LoadCPU = float64(cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime()) / float64(time.Microsecond) / n
+	if s.Server != nil {
+		cpu1, err := s.Server.CPU()
+		if err != nil {
+			return r, err
+		}
+		r.ServerCPU = float64(cpu1-cpu0) / float64(time.Microsecond) / n
 	}
 	return r, nil
 }
@@ -327,4 +403,35 @@ func (sw *Swarm) Close() error {
 		_ = sw.cmd.Process.Kill()
 		return <-done
 	}
+}
+
+// profile takes a CPU profile of p during the measured part of a load run
+// (after warm), saving it as Env.Profiles/name.cpu.prof. The returned func
+// waits for it.
+func (e *Env) profile(ctx context.Context, p *Proc, warm, d time.Duration, name string) (wait func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		select {
+		case <-time.After(warm):
+		case <-ctx.Done():
+			return
+		}
+		secs := max(1, int(d.Seconds())-1)
+		_, body, err := Client{HC: &http.Client{Timeout: d + 30*time.Second}}.RawBody(ctx, http.MethodGet,
+			fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", p.PprofURL, secs), nil)
+		if err == nil {
+			err = os.MkdirAll(e.Profiles, 0o750)
+		}
+		path := filepath.Join(e.Profiles, name+".cpu.prof")
+		if err == nil {
+			err = os.WriteFile(path, body, 0o640)
+		}
+		if err != nil {
+			e.Log.Printf("profile %s: %v", name, err)
+			return
+		}
+		e.Log.Printf("CPU profile: go tool pprof -top %s %s", filepath.Join(e.Bin, "tandemprof"), path)
+	}()
+	return func() { <-done }
 }

@@ -3,7 +3,7 @@
 // default) against child processes on loopback, prints a markdown report
 // and writes the raw figures as JSON under bench/results/.
 //
-//	benchrun [-runs 3] [-duration 10s] [-warmup 1s] [-workers 32] [-keep] [-list] [scenario...]
+//	benchrun [-runs 3] [-duration 10s] [-warmup 1s] [-workers 32] [-keep] [-list] [-profile] [scenario...]
 //
 // Every figure is the median of -runs runs, shown with its range, next to a
 // bare baseline measured in the same run; see bench/README.md.
@@ -58,6 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	keep := fs.Bool("keep", false, "keep the scratch directory (databases, server logs)")
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	strict := fs.Bool("strict", false, "exit non-zero when a goal is missed")
+	profile := fs.Bool("profile", false, "run Tandem with pprof (bench build) and save CPU profiles of load runs to bench/results/")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ./bench/run.sh [flags] [scenario...]")
 		fs.PrintDefaults()
@@ -117,6 +118,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(work)
 	}
 	env := &Env{Bin: bin, Work: work, Runs: *runs, Duration: *duration, Warmup: *warmup, Workers: *workers, Log: logger}
+	if *profile {
+		env.Profiles = filepath.Join(root, "bench", "results", "profiles-"+started.UTC().Format("20060102-150405"))
+	}
 
 	fmt.Fprintf(stdout, "# Tandem benchmarks, %s\n\n", started.UTC().Format(time.RFC3339))
 	rep.Machine.Markdown(stdout)
@@ -192,10 +196,10 @@ func repoRoot() (string, error) {
 	}
 }
 
-// build compiles the three binaries once, as `make build` does.
+// build compiles the binaries once, as `make build` does.
 func build(ctx context.Context, root, bin string) error {
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin+string(filepath.Separator),
-		"./cmd/tandem", "./bench/cmd/load", "./bench/cmd/bare")
+		"./cmd/tandem", "./bench/cmd/load", "./bench/cmd/bare", "./bench/cmd/tandemprof")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"time"
-
-	"github.com/tandemhq/tandem/bench/internal/result"
 )
 
 func sqliteBareScenario() Scenario {
@@ -30,17 +28,17 @@ func runSQLiteBare(ctx context.Context, e *Env) ([]*Table, error) {
 		rps := t.Add(label+": inserts", "req/s", nil)
 		p99 := t.Add(label+": p99", "ms", nil)
 		errs := t.Add(label+": errors", "", &Goal{AtMost: true, Value: 0})
-		run := func(mode string) (result.Attack, error) {
+		run := func(mode string) (AttackRun, error) {
 			dir, err := e.Dir("sqlite-" + mode)
 			if err != nil {
-				return result.Attack{}, err
+				return AttackRun{}, err
 			}
 			db := filepath.Join(dir, "bare.db")
 			p, err := e.Start(ctx, ServerSpec{Name: "bare-sqlite", Bin: e.Bare(), Dir: dir, Args: func(addr string) []string {
 				return []string{"sqlite", "-addr", addr, "-db", db, "-mode", mode}
 			}})
 			if err != nil {
-				return result.Attack{}, err
+				return AttackRun{}, err
 			}
 			defer p.Stop()
 			return e.Attack(ctx, AttackSpec{URL: p.URL + "/items", Method: "POST", Body: `{"title":"A bench item"}`,

@@ -25,8 +25,17 @@ func (e *Env) StartTandem(ctx context.Context, dir string, env ...string) (*Proc
 	return e.Start(ctx, e.TandemSpec(dir, env...))
 }
 
-// TandemSpec is the ServerSpec of `tandem serve` on data in dir.
+// TandemSpec is the ServerSpec of `tandem serve` on data in dir. With
+// Env.Profiles set it is the bench build tandemprof instead, which serves
+// the same App plus net/http/pprof.
 func (e *Env) TandemSpec(dir string, env ...string) ServerSpec {
+	if e.Profiles != "" {
+		return ServerSpec{Name: "tandemprof", Bin: filepath.Join(e.Bin, "tandemprof"), Dir: dir, Env: env,
+			Args: func(addr string) []string {
+				return []string{"--addr", addr, "--data-dir", filepath.Join(dir, "data")}
+			},
+			PprofArgs: func(addr string) []string { return []string{"--pprof-addr", addr} }}
+	}
 	return ServerSpec{Name: "tandem", Bin: e.Tandem(), Dir: dir, Env: env, Args: func(addr string) []string {
 		return []string{"serve", "--addr", addr, "--data-dir", filepath.Join(dir, "data")}
 	}}

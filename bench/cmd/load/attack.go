@@ -59,15 +59,19 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		IdleConnTimeout:     time.Minute,
 	}}
 	a := attacker{client: client, target: tgt, workers: *workers, rate: *rate}
+	warm := 0
 	if *warmup > 0 {
-		if _, err := a.run(ctx, *warmup); err != nil {
+		w, err := a.run(ctx, *warmup)
+		if err != nil {
 			return err
 		}
+		warm = w.Requests
 	}
 	res, err := a.run(ctx, *duration)
 	if err != nil {
 		return err
 	}
+	res.WarmupRequests = warm
 	return json.NewEncoder(stdout).Encode(res)
 }
 

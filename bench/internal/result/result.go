@@ -10,8 +10,11 @@ type Attack struct {
 	Mode     string  `json:"mode"` // "max-rate/32 workers" or "constant 200/s"
 	Duration float64 `json:"duration_s"`
 	Requests int     `json:"requests"`
-	OK       int     `json:"ok"` // 2xx and 3xx
-	Errors   int     `json:"errors"`
+	// WarmupRequests were sent before the measured run and are in no
+	// other figure; they let a caller spread CPU time over every request.
+	WarmupRequests int `json:"warmup_requests"`
+	OK             int `json:"ok"` // 2xx and 3xx
+	Errors         int `json:"errors"`
 	// RPS is successful responses per second of attack.
 	RPS   float64 `json:"rps"`
 	Mean  float64 `json:"mean_ms"`
