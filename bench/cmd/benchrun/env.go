@@ -162,20 +162,40 @@ func (p *Proc) WaitHealthy(ctx context.Context, timeout time.Duration) (time.Dur
 func (p *Proc) PID() int { return p.cmd.Process.Pid }
 
 // RSS returns the resident set size in bytes (VmRSS of /proc/PID/status).
-func (p *Proc) RSS() (int64, error) { return rss(p.PID()) }
+func (p *Proc) RSS() (int64, error) {
+	m, err := p.Mem()
+	return m.RSS, err
+}
 
-func rss(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+// Mem is a process's resident memory in bytes, from /proc/PID/status.
+type Mem struct {
+	RSS  int64 // VmRSS
+	Anon int64 // RssAnon: heap, stacks, C-side allocations
+	File int64 // RssFile: mapped files, mostly the executable
+}
+
+// Mem reads the process's resident memory.
+func (p *Proc) Mem() (Mem, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.PID()))
 	if err != nil {
-		return 0, err
+		return Mem{}, err
 	}
+	var m Mem
+	fields := map[string]*int64{"VmRSS:": &m.RSS, "RssAnon:": &m.Anon, "RssFile:": &m.File}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10, err
+		f := strings.Fields(line)
+		if len(f) == 3 && f[2] == "kB" && fields[f[0]] != nil {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			if err != nil {
+				return m, err
+			}
+			*fields[f[0]] = kb << 10
 		}
 	}
-	return 0, errors.New("no VmRSS in /proc/PID/status")
+	if m.RSS == 0 {
+		return m, errors.New("no VmRSS in /proc/PID/status")
+	}
+	return m, nil
 }
 
 // CPU returns the user and system CPU time the process has used, from

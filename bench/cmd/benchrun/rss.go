@@ -52,6 +52,8 @@ func runRSS(ctx context.Context, e *Env) ([]*Table, error) {
 			" and reads VmRSS from /proc/PID/status. Bare: the static handler of the api scenario, same requests. " +
 			"'After a sign-in' is the same Tandem process after one POST /login (argon2id, 19 MiB) and another " + settle.String() + "."}}
 	idle := t.Add("idle RSS", "MiB", &Goal{AtMost: true, Value: 30})
+	anon := t.Add("… of which anonymous (heap, stacks, SQLite caches)", "MiB", nil)
+	file := t.Add("… of which file-backed (the executable's pages)", "MiB", nil)
 	heap := t.Add("Go heap in use (tandem /metrics)", "MiB", nil)
 	signedIn := t.Add("RSS after a sign-in", "MiB", nil)
 	binSize := t.Add("binary size", "MiB", nil)
@@ -76,11 +78,14 @@ func runRSS(ctx context.Context, e *Env) ([]*Table, error) {
 			if err := handful(ctx, c, team.ID); err != nil {
 				return err
 			}
-			r, err := settledRSS(ctx, p)
+			m, err := settledRSS(ctx, p)
 			if err != nil {
 				return err
 			}
-			idle.Subject = append(idle.Subject, mib(r))
+			r := m.RSS
+			idle.Subject = append(idle.Subject, mib(m.RSS))
+			anon.Subject = append(anon.Subject, mib(m.Anon))
+			file.Subject = append(file.Subject, mib(m.File))
 			h, err := promValue(ctx, p.URL+"/metrics", "go_memstats_heap_inuse_bytes")
 			if err != nil {
 				return err
@@ -89,10 +94,11 @@ func runRSS(ctx context.Context, e *Env) ([]*Table, error) {
 			if err := SignIn(ctx, p.URL, []Account{team.Owner()}); err != nil {
 				return err
 			}
-			r2, err := settledRSS(ctx, p)
+			m2, err := settledRSS(ctx, p)
 			if err != nil {
 				return err
 			}
+			r2 := m2.RSS
 			signedIn.Subject = append(signedIn.Subject, mib(r2))
 			e.Log.Printf("rss round %d tandem: idle %.1f MiB (heap %.1f MiB), after sign-in %.1f MiB", round+1, mib(r), mib(int64(h)), mib(r2))
 			return nil
@@ -105,12 +111,14 @@ func runRSS(ctx context.Context, e *Env) ([]*Table, error) {
 			if err := handful(ctx, Client{Base: p.URL, Token: owner.Token}, team.ID); err != nil {
 				return err
 			}
-			r, err := settledRSS(ctx, p)
+			m, err := settledRSS(ctx, p)
 			if err != nil {
 				return err
 			}
-			idle.Baseline = append(idle.Baseline, mib(r))
-			e.Log.Printf("rss round %d bare: idle %.1f MiB", round+1, mib(r))
+			idle.Baseline = append(idle.Baseline, mib(m.RSS))
+			anon.Baseline = append(anon.Baseline, mib(m.Anon))
+			file.Baseline = append(file.Baseline, mib(m.File))
+			e.Log.Printf("rss round %d bare: idle %.1f MiB", round+1, mib(m.RSS))
 			return nil
 		})
 		if err != nil {
@@ -137,13 +145,13 @@ func handful(ctx context.Context, c Client, team string) error {
 	return nil
 }
 
-func settledRSS(ctx context.Context, p *Proc) (int64, error) {
+func settledRSS(ctx context.Context, p *Proc) (Mem, error) {
 	select {
 	case <-time.After(settle):
 	case <-ctx.Done():
-		return 0, ctx.Err()
+		return Mem{}, ctx.Err()
 	}
-	return p.RSS()
+	return p.Mem()
 }
 
 // promValue reads one unlabelled sample from a Prometheus text endpoint.
