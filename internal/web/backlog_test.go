@@ -60,7 +60,7 @@ func TestBacklogPage(t *testing.T) {
 	if got := dres.rowNumbers(); !slices.Equal(got, []string{"1", "2", "3"}) {
 		t.Errorf("developer: got rows %v, want #1 #2 #3", got)
 	}
-	dres.wantContains(t, `data-can-order="false"`, "you can add and edit items, and suggest an order")
+	dres.wantContains(t, `data-can-order="false"`, "Only Priya Shah can reorder the backlog; you can suggest a position.")
 	dres.wantNotContains(t, `data-move="top"`)
 
 	// Outsiders and strangers learn nothing.

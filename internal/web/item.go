@@ -191,8 +191,16 @@ func (w *Web) loadItem(r *http.Request, a scrum.Actor, ro scrum.Roster, ref stri
 	if err != nil {
 		return v, err
 	}
+	d, err := w.svc.ReadyDefinition(ctx, a, team)
+	if err != nil {
+		return v, err
+	}
+	names := map[string]string{}
+	for _, c := range d.Criteria {
+		names[c.ID] = c.Text
+	}
 	for _, e := range es {
-		v.History = append(v.History, historyOf(ro, e, epicName))
+		v.History = append(v.History, historyOf(ro, e, epicName, names))
 	}
 	// Newest first: the timeline reads from what just happened.
 	for i, j := 0, len(v.History)-1; i < j; i, j = i+1, j-1 {
@@ -208,7 +216,7 @@ func personName(ro scrum.Roster, id string) string {
 	return "A former member"
 }
 
-func historyOf(ro scrum.Roster, e scrum.Event, epicName func(string) string) historyEntry {
+func historyOf(ro scrum.Roster, e scrum.Event, epicName func(string) string, criteria map[string]string) historyEntry {
 	h := historyEntry{Who: personName(ro, e.ActorID), At: e.At, Icon: "i-edit"}
 	switch e.Type {
 	case scrum.EventItemCreated:
@@ -236,7 +244,7 @@ func historyOf(ro scrum.Roster, e scrum.Event, epicName func(string) string) his
 		var c scrum.ItemChanged
 		_ = json.Unmarshal(e.Data, &c)
 		for _, ch := range c.Changes {
-			h.Changes = append(h.Changes, describeChange(ch, epicName))
+			h.Changes = append(h.Changes, describeChange(ch, epicName, criteria))
 		}
 		if len(h.Changes) == 1 {
 			h.Icon, h.Verb = h.Changes[0].Icon, h.Changes[0].Verb

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -125,7 +126,7 @@ type changeLine struct {
 
 // describeChange turns a stored change into words. Long or structured
 // values are summarised rather than shown in full.
-func describeChange(c scrum.Change, epicName func(id string) string) changeLine {
+func describeChange(c scrum.Change, epicName func(id string) string, criteria map[string]string) changeLine {
 	l := changeLine{Field: c.Field, Icon: "i-edit"}
 	str := func(raw json.RawMessage) string {
 		var s string
@@ -188,8 +189,11 @@ func describeChange(c scrum.Change, epicName func(id string) string) changeLine 
 			l.Verb = "made it ready"
 		}
 	case "readiness_ticks":
+		var a, b []string
+		_ = json.Unmarshal(c.From, &a)
+		_ = json.Unmarshal(c.To, &b)
 		l.Icon = "i-check-circle"
-		l.Verb = "ticked the Definition of Ready"
+		l.Verb = tickVerb(a, b, criteria)
 	default:
 		l.Verb = "changed " + strings.ReplaceAll(c.Field, "_", " ")
 		l.From, l.To = str(c.From), str(c.To)
@@ -208,4 +212,30 @@ func criteriaSummary(cs []scrum.Criterion) string {
 		}
 	}
 	return strconv.Itoa(done) + " of " + strconv.Itoa(len(cs)) + " met"
+}
+
+// tickVerb words a change of ticked readiness criteria: "ticked
+// ‘Dependencies known’", "unticked ‘UX designs attached’".
+func tickVerb(from, to []string, criteria map[string]string) string {
+	name := func(id string) string {
+		if t, ok := criteria[id]; ok {
+			return "‘" + t + "’"
+		}
+		return "a criterion no longer in the Definition of Ready"
+	}
+	var parts []string
+	for _, id := range to {
+		if !slices.Contains(from, id) {
+			parts = append(parts, "ticked "+name(id))
+		}
+	}
+	for _, id := range from {
+		if !slices.Contains(to, id) {
+			parts = append(parts, "unticked "+name(id))
+		}
+	}
+	if len(parts) == 0 {
+		return "changed the Definition of Ready ticks"
+	}
+	return strings.Join(parts, " and ")
 }

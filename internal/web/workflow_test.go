@@ -71,6 +71,7 @@ func TestReadinessInTheList(t *testing.T) {
 		t.Fatalf("tick: got %d; %s", res.Status, excerpt(res.Body))
 	}
 	f.get(f.po, f.base()+"/backlog").wantContains(t, "readiness--complete", "<strong>Ready</strong>Meets every Definition of Ready criterion.", "3 items · 1 ready")
+	f.get(f.po, f.base()+"/items/1").wantContains(t, "Priya Shah</span> changed 2 fields", "ticked ‘Dependencies known’", "made it ready")
 	if got := f.get(f.po, f.base()+"/backlog?ready=true").rowNumbers(); !slices.Equal(got, []string{"1"}) {
 		t.Errorf("ready only: got %v, want #1", got)
 	}
