@@ -652,7 +652,7 @@ function main(root) {
   });
 
   // ---- The side panel ----------------------------------------------------
-  const narrow = window.matchMedia("(max-width: 1080px)");
+  const narrow = window.matchMedia("(max-width: 1180px)");
   function markOpen(id) {
     for (const r of list().querySelectorAll(".brow.is-open")) r.classList.remove("is-open");
     if (id) rowById(id)?.classList.add("is-open");
