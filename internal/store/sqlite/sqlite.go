@@ -25,9 +25,10 @@ var migrations embed.FS
 
 // Dialect is SQLite's part of the shared store.
 var Dialect = store.Dialect{
-	Name:         "sqlite",
-	SingleWriter: true,
-	MapError:     mapError,
+	Name:            "sqlite",
+	SingleWriter:    true,
+	CacheStatements: true,
+	MapError:        mapError,
 }
 
 // DSN returns the connection string for path. Every connection gets the
