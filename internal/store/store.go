@@ -42,6 +42,8 @@ type Dialect struct {
 	// Retryable reports errors after which a whole transaction may be run
 	// again (serialization failures, deadlocks).
 	Retryable func(error) bool
+	// CacheStatements keeps prepared statements (for drivers that do not).
+	CacheStatements bool
 }
 
 // Store is the shared scrum.Store implementation.
@@ -50,6 +52,9 @@ type Store struct {
 	rdb *sql.DB // the read pool; may be db itself
 	d   Dialect
 	now func() time.Time
+
+	rcache *stmtCache // read pool statements (nil: no caching)
+	wcache *stmtCache // writer statements
 
 	queue  chan *writeReq
 	done   chan struct{}
@@ -75,6 +80,9 @@ func New(db, rdb *sql.DB, d Dialect, opts Options) *Store {
 		opts.MaxBatch = 256
 	}
 	s := &Store{db: db, rdb: rdb, d: d, now: opts.Now, done: make(chan struct{})}
+	if d.CacheStatements {
+		s.rcache, s.wcache = newStmtCache(rdb), newStmtCache(db)
+	}
 	if d.SingleWriter {
 		s.queue = make(chan *writeReq, 1024)
 		s.wg.Add(1)
@@ -117,6 +125,10 @@ func (s *Store) Close() error {
 	}
 	close(s.done)
 	s.wg.Wait()
+	if s.rcache != nil {
+		s.rcache.close()
+		s.wcache.close()
+	}
 	err := s.db.Close()
 	if s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())
@@ -127,7 +139,11 @@ func (s *Store) Close() error {
 // View implements scrum.Store. Reads run on the read pool without an
 // explicit transaction: each statement sees the latest committed state.
 func (s *Store) View(ctx context.Context, fn func(scrum.Tx) error) error {
-	t := &tx{q: s.rdb, d: &s.d, now: s.now().UTC()}
+	var q querier = s.rdb
+	if s.rcache != nil {
+		q = cachedDB{db: s.rdb, cache: s.rcache}
+	}
+	t := &tx{q: q, d: &s.d, now: s.now().UTC(), readOnly: true}
 	return s.mapErr(fn(t))
 }
 
@@ -243,6 +259,9 @@ func (s *Store) writer(maxBatch int) {
 			}
 		}
 		s.commitBatch(batch)
+		if s.wcache != nil {
+			s.wcache.prepareWanted(context.Background())
+		}
 	}
 }
 
@@ -313,7 +332,11 @@ func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single b
 			return fmt.Errorf("savepoint: %w", err), nil
 		}
 	}
-	t := &tx{q: sqlTx, d: &s.d, now: s.now().UTC()}
+	var q querier = sqlTx
+	if s.wcache != nil {
+		q = cachedTx{tx: sqlTx, cache: s.wcache}
+	}
+	t := &tx{q: q, d: &s.d, now: s.now().UTC()}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -347,13 +370,16 @@ type querier interface {
 
 // tx implements scrum.Tx; its methods live in one file per aggregate.
 type tx struct {
-	q     querier
-	d     *Dialect
-	now   time.Time
-	teams map[string]struct{} // teams that got events in this transaction
+	q        querier
+	readOnly bool
+	d        *Dialect
+	now      time.Time
+	teams    map[string]struct{} // teams that got events in this transaction
 }
 
 func (t *tx) Now() time.Time { return t.now }
+
+func (t *tx) ReadOnly() bool { return t.readOnly }
 
 func (t *tx) touched(teamID string) {
 	if t.teams == nil {
