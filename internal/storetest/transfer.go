@@ -137,3 +137,30 @@ func testComments(t *testing.T, s *store.Store) {
 	_, err = f.svc.AddComment(ctx, other.po, f.team, it.ID, "hi")
 	wantCode(t, err, scrum.CodeNotFound)
 }
+
+// FillBacklog imports n items into the team and returns their ids in order.
+func FillBacklog(b testing.TB, s *store.Store, svc *scrum.Service, po scrum.Actor, teamID string, n int) []string {
+	b.Helper()
+	drafts := make([]backlogcsv.Item, n)
+	for i := range drafts {
+		drafts[i] = backlogcsv.Item{Row: i + 2, Title: fmt.Sprintf("Story %d", i), Labels: []string{"bench"},
+			Description: "As a user I want a thing so that I benefit.", AcceptanceCriteria: []backlogcsv.Criterion{{Text: "works"}}}
+	}
+	if _, err := svc.ImportItems(context.Background(), po, teamID, drafts, false); err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]string, 0, n)
+	for p := (scrum.Page{Limit: 1000}); ; {
+		its, next, err := svc.Items(context.Background(), po, teamID, scrum.ItemFilter{}, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, it := range its {
+			ids = append(ids, it.ID)
+		}
+		if next == "" {
+			return ids
+		}
+		p.Cursor = next
+	}
+}
