@@ -51,6 +51,9 @@ type Store struct {
 	d   Dialect
 	now func() time.Time
 
+	wstmts *stmtCache // SingleWriter only: the writer's prepared statements
+	rstmts *stmtCache // SingleWriter only: the read pool's
+
 	queue  chan *writeReq
 	done   chan struct{}
 	wg     sync.WaitGroup
@@ -76,6 +79,7 @@ func New(db, rdb *sql.DB, d Dialect, opts Options) *Store {
 	}
 	s := &Store{db: db, rdb: rdb, d: d, now: opts.Now, done: make(chan struct{})}
 	if d.SingleWriter {
+		s.wstmts, s.rstmts = newStmtCache(db), newStmtCache(rdb)
 		s.queue = make(chan *writeReq, 1024)
 		s.wg.Add(1)
 		go s.writer(opts.MaxBatch)
@@ -117,6 +121,10 @@ func (s *Store) Close() error {
 	}
 	close(s.done)
 	s.wg.Wait()
+	if s.wstmts != nil {
+		s.wstmts.close()
+		s.rstmts.close()
+	}
 	err := s.db.Close()
 	if s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())
@@ -127,7 +135,11 @@ func (s *Store) Close() error {
 // View implements scrum.Store. Reads run on the read pool without an
 // explicit transaction: each statement sees the latest committed state.
 func (s *Store) View(ctx context.Context, fn func(scrum.Tx) error) error {
-	t := &tx{q: s.rdb, d: &s.d, now: s.now().UTC()}
+	var q querier = s.rdb
+	if s.rstmts != nil {
+		q = poolQuerier{db: s.rdb, c: s.rstmts}
+	}
+	t := &tx{q: q, d: &s.d, now: s.now().UTC()}
 	return s.mapErr(fn(t))
 }
 
@@ -243,6 +255,7 @@ func (s *Store) writer(maxBatch int) {
 			}
 		}
 		s.commitBatch(batch)
+		s.wstmts.prepareWanted(context.Background())
 	}
 }
 
@@ -313,7 +326,7 @@ func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single b
 			return fmt.Errorf("savepoint: %w", err), nil
 		}
 	}
-	t := &tx{q: sqlTx, d: &s.d, now: s.now().UTC()}
+	t := &tx{q: txQuerier{tx: sqlTx, c: s.wstmts}, d: &s.d, now: s.now().UTC()}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
