@@ -237,12 +237,18 @@ func (s *Service) Logout(ctx context.Context, actor Actor) error {
 	if actor.SessionHash == "" {
 		return Errorf(CodeInvalid, "only a session can be signed out; revoke access tokens instead")
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	gone := func(hash string, _ Actor) bool { return hash == actor.SessionHash }
+	s.auth.drop(gone)
+	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := tx.DeleteSession(ctx, actor.SessionHash); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "", AuditLogout, actor.User.ID, "signed out")
 	})
+	// Again after the commit: a request racing the sign-out may have
+	// cached the session in between.
+	s.auth.drop(gone)
+	return err
 }
 
 // touchEvery limits last-seen writes to one per session per minute, so
@@ -253,6 +259,10 @@ const touchEvery = time.Minute
 func (s *Service) Authenticate(ctx context.Context, secret, ip string) (Actor, error) {
 	bad := Errorf(CodeUnauthenticated, "sign in first: the credentials are missing, wrong or expired")
 	hash := HashSecret(secret)
+	if a, ok := s.auth.get(hash); ok {
+		a.IP = ip
+		return a, nil
+	}
 	var a Actor
 	var touch func(Tx) error
 	err := s.store.View(ctx, func(tx Tx) error {
@@ -304,6 +314,7 @@ func (s *Service) Authenticate(ctx context.Context, secret, ip string) (Actor, e
 			return Actor{}, err
 		}
 	}
+	s.auth.put(hash, a)
 	return a, nil
 }
 
@@ -355,10 +366,14 @@ func (s *Service) RevokeToken(ctx context.Context, actor Actor, id string) error
 	if !ValidID(id) {
 		return NotFound("token")
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := tx.DeleteToken(ctx, actor.User.ID, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "", AuditTokenRevoked, id, "revoked token")
 	})
+	if err == nil {
+		s.auth.drop(func(_ string, a Actor) bool { return a.TokenID == id })
+	}
+	return err
 }

@@ -150,15 +150,10 @@ func itemOf(ctx context.Context, tx Tx, teamID, id string) (Item, error) {
 	return tx.Item(ctx, teamID, id)
 }
 
-// member checks that the actor is on the team (one query).
+// member checks that the actor is on the team; the roster cache usually
+// answers it with one primary-key read.
 func (s *Service) member(ctx context.Context, tx Tx, actor Actor, teamID string) error {
-	if !ValidID(teamID) {
-		return NotFound("team")
-	}
-	_, err := tx.Member(ctx, teamID, actor.User.ID)
-	if IsCode(err, CodeNotFound) {
-		return NotFound("team")
-	}
+	_, err := s.roster(ctx, tx, actor, teamID)
 	return err
 }
 

@@ -36,14 +36,20 @@ type Config struct {
 	// lock a victim out for long.
 	FreeFailures int
 	MaxBackoff   time.Duration
+	// AuthCacheTTL is how long a verified credential is trusted without a
+	// database lookup (default 1 s; negative disables). Sign-out and
+	// revocation take effect at once on the instance that handles them.
+	AuthCacheTTL time.Duration
 }
 
 // Service holds every rule of Tandem: who may do what, what is valid, and
 // which events a change emits. Adapters (HTTP, CLI) call it; stores serve it.
 type Service struct {
-	store  Store
-	hasher Hasher
-	cfg    Config
+	store   Store
+	hasher  Hasher
+	cfg     Config
+	auth    *authCache
+	rosters *rosterCache
 
 	dummyOnce sync.Once
 	dummy     string // a hash verified for unknown emails, so timing does not tell
@@ -75,7 +81,10 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.MaxBackoff == 0 {
 		cfg.MaxBackoff = 15 * time.Minute
 	}
-	return &Service{store: cfg.Store, hasher: cfg.Hasher, cfg: cfg}, nil
+	if cfg.AuthCacheTTL == 0 {
+		cfg.AuthCacheTTL = time.Second
+	}
+	return &Service{store: cfg.Store, hasher: cfg.Hasher, cfg: cfg, auth: newAuthCache(cfg.AuthCacheTTL), rosters: newRosterCache()}, nil
 }
 
 // Actor is who is making a request.
@@ -84,31 +93,6 @@ type Actor struct {
 	SessionHash string // set when authenticated by a session
 	TokenID     string // set when authenticated by an access token
 	IP          string
-}
-
-// roster loads a team's roster and checks that actor is on it. A team the
-// actor is not on is reported as not found, so existence does not leak.
-func (s *Service) roster(ctx context.Context, tx Tx, actor Actor, teamID string) (Roster, error) {
-	if !ValidID(teamID) {
-		return Roster{}, NotFound("team")
-	}
-	members, err := tx.Members(ctx, teamID)
-	if err != nil {
-		return Roster{}, err
-	}
-	r := Roster{Members: members}
-	if _, ok := r.Member(actor.User.ID); !ok {
-		return Roster{}, NotFound("team")
-	}
-	t, err := tx.Team(ctx, teamID)
-	if err != nil {
-		return Roster{}, err
-	}
-	stored, err := tx.Responsibilities(ctx, teamID)
-	if err != nil {
-		return Roster{}, err
-	}
-	return NewRoster(t, members, stored), nil
 }
 
 // teamWrite runs fn in a write transaction on one team, after locking the

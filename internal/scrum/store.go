@@ -22,6 +22,9 @@ type Store interface {
 type Tx interface {
 	// Now is the time of this transaction, fixed when it starts.
 	Now() time.Time
+	// ReadOnly reports whether this is a View: reads of committed state
+	// only, which caches may keep.
+	ReadOnly() bool
 	UserTx
 	TeamTx
 	EventTx

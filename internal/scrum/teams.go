@@ -66,22 +66,8 @@ func (s *Service) Roster(ctx context.Context, actor Actor, teamID string) (Roste
 
 // Members lists a team's members; the actor must be one.
 func (s *Service) Members(ctx context.Context, actor Actor, teamID string) ([]Member, error) {
-	if !ValidID(teamID) {
-		return nil, NotFound("team")
-	}
-	var ms []Member
-	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		ms, err = tx.Members(ctx, teamID)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(ms, func(m Member) bool { return m.UserID == actor.User.ID }) {
-			return NotFound("team")
-		}
-		return nil
-	})
-	return ms, err
+	r, err := s.Roster(ctx, actor, teamID)
+	return r.Members, err
 }
 
 // RenameTeam changes a team's name.
@@ -504,13 +490,10 @@ func titles(accs []Accountability) string {
 func (s *Service) LastEventSeq(ctx context.Context, actor Actor, teamID string) (int64, error) {
 	var seq int64
 	err := s.store.View(ctx, func(tx Tx) error {
-		ms, err := tx.Members(ctx, teamID)
-		if err != nil {
+		if _, err := s.roster(ctx, tx, actor, teamID); err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(ms, func(m Member) bool { return m.UserID == actor.User.ID }) {
-			return NotFound("team")
-		}
+		var err error
 		seq, err = tx.LastEventSeq(ctx, teamID)
 		return err
 	})

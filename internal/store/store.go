@@ -31,17 +31,19 @@ type Dialect struct {
 	// NotifySQL tells other instances that a team has new events ($1 is the
 	// team id); run in the transaction, so delivered only on commit.
 	NotifySQL string
+	// MapError turns driver errors into domain errors by their codes.
+	MapError func(error) error
+	// Retryable reports errors after which a whole transaction may be run
+	// again (serialization failures, deadlocks).
+	Retryable func(error) bool
+	// CacheStatements keeps prepared statements (for drivers that do not).
+	CacheStatements bool
 	// SearchSQL is the full-text predicate on items, with one %s for the
 	// bound parameter that holds SearchQuery's result.
 	SearchSQL string
 	// SearchQuery turns search words (letters and digits only) into the
 	// engine's query syntax: every word must match, as a prefix.
 	SearchQuery func(terms []string) string
-	// MapError turns driver errors into domain errors by their codes.
-	MapError func(error) error
-	// Retryable reports errors after which a whole transaction may be run
-	// again (serialization failures, deadlocks).
-	Retryable func(error) bool
 }
 
 // Store is the shared scrum.Store implementation.
@@ -51,8 +53,8 @@ type Store struct {
 	d   Dialect
 	now func() time.Time
 
-	wstmts *stmtCache // SingleWriter only: the writer's prepared statements
-	rstmts *stmtCache // SingleWriter only: the read pool's
+	rcache *stmtCache // read pool statements (nil: no caching)
+	wcache *stmtCache // writer statements
 
 	queue  chan *writeReq
 	done   chan struct{}
@@ -78,8 +80,10 @@ func New(db, rdb *sql.DB, d Dialect, opts Options) *Store {
 		opts.MaxBatch = 256
 	}
 	s := &Store{db: db, rdb: rdb, d: d, now: opts.Now, done: make(chan struct{})}
+	if d.CacheStatements {
+		s.rcache, s.wcache = newStmtCache(rdb), newStmtCache(db)
+	}
 	if d.SingleWriter {
-		s.wstmts, s.rstmts = newStmtCache(db), newStmtCache(rdb)
 		s.queue = make(chan *writeReq, 1024)
 		s.wg.Add(1)
 		go s.writer(opts.MaxBatch)
@@ -121,9 +125,9 @@ func (s *Store) Close() error {
 	}
 	close(s.done)
 	s.wg.Wait()
-	if s.wstmts != nil {
-		s.wstmts.close()
-		s.rstmts.close()
+	if s.rcache != nil {
+		s.rcache.close()
+		s.wcache.close()
 	}
 	err := s.db.Close()
 	if s.rdb != s.db {
@@ -136,10 +140,10 @@ func (s *Store) Close() error {
 // explicit transaction: each statement sees the latest committed state.
 func (s *Store) View(ctx context.Context, fn func(scrum.Tx) error) error {
 	var q querier = s.rdb
-	if s.rstmts != nil {
-		q = poolQuerier{db: s.rdb, c: s.rstmts}
+	if s.rcache != nil {
+		q = cachedDB{db: s.rdb, cache: s.rcache}
 	}
-	t := &tx{q: q, d: &s.d, now: s.now().UTC()}
+	t := &tx{q: q, d: &s.d, now: s.now().UTC(), readOnly: true}
 	return s.mapErr(fn(t))
 }
 
@@ -255,7 +259,9 @@ func (s *Store) writer(maxBatch int) {
 			}
 		}
 		s.commitBatch(batch)
-		s.wstmts.prepareWanted(context.Background())
+		if s.wcache != nil {
+			s.wcache.prepareWanted(context.Background())
+		}
 	}
 }
 
@@ -326,7 +332,11 @@ func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single b
 			return fmt.Errorf("savepoint: %w", err), nil
 		}
 	}
-	t := &tx{q: txQuerier{tx: sqlTx, c: s.wstmts}, d: &s.d, now: s.now().UTC()}
+	var q querier = sqlTx
+	if s.wcache != nil {
+		q = cachedTx{tx: sqlTx, cache: s.wcache}
+	}
+	t := &tx{q: q, d: &s.d, now: s.now().UTC()}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -360,13 +370,16 @@ type querier interface {
 
 // tx implements scrum.Tx; its methods live in one file per aggregate.
 type tx struct {
-	q     querier
-	d     *Dialect
-	now   time.Time
-	teams map[string]struct{} // teams that got events in this transaction
+	q        querier
+	readOnly bool
+	d        *Dialect
+	now      time.Time
+	teams    map[string]struct{} // teams that got events in this transaction
 }
 
 func (t *tx) Now() time.Time { return t.now }
+
+func (t *tx) ReadOnly() bool { return t.readOnly }
 
 func (t *tx) touched(teamID string) {
 	if t.teams == nil {

@@ -18,6 +18,7 @@ func runBacklog(t *testing.T, open Opener) {
 	t.Run("Ordering", func(t *testing.T) { testOrdering(t, open(t)) })
 	t.Run("ManyMovesIntoOneGap", func(t *testing.T) { testSameGap(t, open(t)) })
 	t.Run("ConcurrentMoves", func(t *testing.T) { testConcurrentMoves(t, open(t)) })
+	t.Run("RosterCacheAcrossServices", func(t *testing.T) { testRosterCache(t, open(t)) })
 }
 
 // backlogFixture is a team with a Product Owner and a Developer, served by
@@ -264,4 +265,35 @@ func errorsAs(err error, target **scrum.Error) bool {
 		*target = e
 	}
 	return ok
+}
+
+// testRosterCache: a second Service on the same database (as a second
+// instance would be) changes a membership; the first, which has the roster
+// cached, sees the change on its next read.
+func testRosterCache(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	a := newBacklog(t, s)
+	b, err := scrum.NewService(scrum.Config{Store: s, Hasher: password.New(password.Fast)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.Roster(ctx, a.po, a.team); err != nil { // fills a's cache
+		t.Fatal(err)
+	}
+	if _, err := b.SetAccountabilities(ctx, a.po, a.team, a.dev.User.ID, []scrum.Accountability{scrum.ScrumMaster}, 0); err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.svc.Roster(ctx, a.po, a.team)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := r.Member(a.dev.User.ID)
+	if !m.Has(scrum.ScrumMaster) || m.Has(scrum.Developer) {
+		t.Errorf("got %v from the caching service, want the other instance's change (scrum_master)", m.Accountabilities)
+	}
+	if err := b.RemoveMember(ctx, a.po, a.team, a.dev.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = a.svc.Items(ctx, a.dev, a.team, scrum.ItemFilter{}, scrum.Page{})
+	wantCode(t, err, scrum.CodeNotFound)
 }

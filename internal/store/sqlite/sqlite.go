@@ -26,11 +26,12 @@ var migrations embed.FS
 
 // Dialect is SQLite's part of the shared store.
 var Dialect = store.Dialect{
-	Name:         "sqlite",
-	SingleWriter: true,
-	SearchSQL:    `items.search_rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH %s)`,
-	SearchQuery:  searchQuery,
-	MapError:     mapError,
+	Name:            "sqlite",
+	SingleWriter:    true,
+	CacheStatements: true,
+	SearchSQL:       `items.search_rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH %s)`,
+	SearchQuery:     searchQuery,
+	MapError:        mapError,
 }
 
 // searchQuery builds an FTS5 query: each word quoted, as a prefix, all
