@@ -20,7 +20,7 @@ import (
 // with a team whose Product Owner, Developer and Stakeholder are signed in,
 // and an outsider on another team.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	app    *server.App
 	srv    *httptest.Server
 	team   string
@@ -34,7 +34,7 @@ type user struct {
 	ID, Name, Token string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	app, err := server.Open(context.Background(), server.Config{
 		Database: filepath.Join(t.TempDir(), "tandem.db"), Password: password.Fast,

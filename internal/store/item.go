@@ -120,13 +120,13 @@ func scanItem(row interface{ Scan(...any) error }) (scrum.Item, error) {
 		return it, err
 	}
 	it.Type, it.Status = scrum.ItemType(typ), scrum.Status(status)
-	if err := json.Unmarshal([]byte(r.criteria), &it.AcceptanceCriteria); err != nil {
+	if err := decodeList(r.criteria, &it.AcceptanceCriteria); err != nil {
 		return it, fmt.Errorf("item %s criteria: %w", it.ID, err)
 	}
-	if err := json.Unmarshal([]byte(r.labels), &it.Labels); err != nil {
+	if err := decodeList(r.labels, &it.Labels); err != nil {
 		return it, fmt.Errorf("item %s labels: %w", it.ID, err)
 	}
-	if err := json.Unmarshal([]byte(r.ticks), &it.ReadyTicks); err != nil {
+	if err := decodeList(r.ticks, &it.ReadyTicks); err != nil {
 		return it, fmt.Errorf("item %s readiness: %w", it.ID, err)
 	}
 	if r.value.Valid {
@@ -140,6 +140,16 @@ func scanItem(row interface{ Scan(...any) error }) (scrum.Item, error) {
 	it.ParentID = r.parent.String
 	it.CreatedAt, it.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return it, nil
+}
+
+// decodeList decodes a JSON list column; the common empty list skips the
+// decoder.
+func decodeList[T any](s string, dst *[]T) error {
+	if s == "[]" {
+		*dst = nil
+		return nil
+	}
+	return json.Unmarshal([]byte(s), dst)
 }
 
 func (t *tx) Item(ctx context.Context, teamID, id string) (scrum.Item, error) {

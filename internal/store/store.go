@@ -31,12 +31,6 @@ type Dialect struct {
 	// NotifySQL tells other instances that a team has new events ($1 is the
 	// team id); run in the transaction, so delivered only on commit.
 	NotifySQL string
-	// SearchSQL is the full-text predicate on items, with one %s for the
-	// bound parameter that holds SearchQuery's result.
-	SearchSQL string
-	// SearchQuery turns search words (letters and digits only) into the
-	// engine's query syntax: every word must match, as a prefix.
-	SearchQuery func(terms []string) string
 	// MapError turns driver errors into domain errors by their codes.
 	MapError func(error) error
 	// Retryable reports errors after which a whole transaction may be run
@@ -44,6 +38,12 @@ type Dialect struct {
 	Retryable func(error) bool
 	// CacheStatements keeps prepared statements (for drivers that do not).
 	CacheStatements bool
+	// SearchSQL is the full-text predicate on items, with one %s for the
+	// bound parameter that holds SearchQuery's result.
+	SearchSQL string
+	// SearchQuery turns search words (letters and digits only) into the
+	// engine's query syntax: every word must match, as a prefix.
+	SearchQuery func(terms []string) string
 }
 
 // Store is the shared scrum.Store implementation.
