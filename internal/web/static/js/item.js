@@ -86,7 +86,7 @@ function showErrors(form, errors) {
   clearErrors(form);
   let first = null;
   for (const [field, message] of Object.entries(errors)) {
-    const input = form.querySelector(`#f-${CSS.escape(field)}`);
+    const input = form.querySelector(`#it-${CSS.escape(field)}`);
     const box = input?.closest(".field");
     if (!box) continue;
     box.classList.add("field--error");
