@@ -320,7 +320,7 @@ func testInvites(t *testing.T, s *store.Store) {
 	team := MustTeam(t, s, "Orion", po)
 	in := scrum.Invite{ID: scrum.NewID(), TeamID: team.ID, Hash: scrum.HashSecret("code"),
 		Accountabilities: []scrum.Accountability{scrum.ScrumMaster, scrum.Developer},
-		CreatedBy: po.ID, CreatedAt: epoch, ExpiresAt: epoch.Add(time.Hour), MaxUses: 1}
+		CreatedBy:        po.ID, CreatedAt: epoch, ExpiresAt: epoch.Add(time.Hour), MaxUses: 1}
 	update(t, s, func(tx scrum.Tx) error { return tx.CreateInvite(ctx, in) })
 	view(t, s, func(tx scrum.Tx) error {
 		got, err := tx.InviteByHash(ctx, in.Hash)
