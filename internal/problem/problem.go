@@ -36,7 +36,7 @@ type Details struct {
 	Errors         []Field  `json:"errors,omitempty"`
 	Responsibility string   `json:"responsibility,omitempty"`
 	Owner          *Owner   `json:"owner,omitempty"`
-	Holders        []Holder `json:"holders,omitempty"`
+	Holders        []Holder `json:"holders,omitzero"` // [] when nobody holds it
 	Version        int      `json:"current_version,omitempty"`
 	RequestID      string   `json:"request_id,omitempty"`
 }
