@@ -349,8 +349,9 @@ func (s *Service) TransferProductOwner(ctx context.Context, actor Actor, teamID,
 }
 
 // RemoveMember takes userID off the team. Team administrators may remove
-// anyone; everyone may leave.
-func (s *Service) RemoveMember(ctx context.Context, actor Actor, teamID, userID string) error {
+// anyone; everyone may leave. A version other than 0 must be the
+// membership's current one.
+func (s *Service) RemoveMember(ctx context.Context, actor Actor, teamID, userID string, version int) error {
 	need := RespTeamAdministration
 	if userID == actor.User.ID {
 		need = ""
@@ -359,6 +360,9 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, teamID, userID 
 		m, ok := r.Member(userID)
 		if !ok {
 			return NotFound("member")
+		}
+		if err := checkVersion("the membership", version, m.Version); err != nil {
+			return err
 		}
 		if err := tx.DeleteMember(ctx, teamID, userID); err != nil {
 			return err
