@@ -177,7 +177,12 @@ func jsonError(err error) error {
 		return scrum.Invalid(field, "%s must be %s", field, jsonKind(typ.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json has no typed error for unknown fields.
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		// The name is quoted with %q: unquote it, or a name holding a quote
+		// or a control character is reported escaped, not as sent.
+		name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		if u, uerr := strconv.Unquote(name); uerr == nil {
+			name = u
+		}
 		return scrum.Invalid(name, "unknown field %q", name)
 	}
 	return scrum.Errorf(scrum.CodeMalformed, "the body is not valid JSON: %v", err)
