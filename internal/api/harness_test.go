@@ -198,7 +198,7 @@ func buildFixture() error {
 
 // env is one scenario's private Tandem: a copy of the fixture database.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	app *server.App
 	h   http.Handler
 	// remote is the client address of requests (default 192.0.2.10).
@@ -208,12 +208,12 @@ type env struct {
 type serverConfig = server.Config
 
 // newEnv boots the real server on a private copy of the fixture.
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	return newEnvWith(t, nil)
 }
 
-func newEnvWith(t *testing.T, tweak func(*serverConfig)) *env {
+func newEnvWith(t testing.TB, tweak func(*serverConfig)) *env {
 	t.Helper()
 	fxOnce.Do(func() { fxErr = buildFixture() })
 	if fxErr != nil {
@@ -245,7 +245,7 @@ func newEnvWith(t *testing.T, tweak func(*serverConfig)) *env {
 }
 
 // newEmptyEnv boots the real server on an empty database.
-func newEmptyEnv(t *testing.T, tweak func(*server.Config)) *env {
+func newEmptyEnv(t testing.TB, tweak func(*server.Config)) *env {
 	t.Helper()
 	cfg := config(filepath.Join(dbDir(t), "tandem.db"))
 	if tweak != nil {
@@ -260,7 +260,7 @@ func newEmptyEnv(t *testing.T, tweak func(*server.Config)) *env {
 }
 
 // dbDir is a private directory for one test's database.
-func dbDir(t *testing.T) string {
+func dbDir(t testing.TB) string {
 	t.Helper()
 	return t.TempDir()
 }
@@ -364,7 +364,7 @@ func (e *env) do(rq request) response {
 }
 
 // json decodes the body into v.
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode body %q: %v", truncate(string(r.body), 300), err)
@@ -390,7 +390,7 @@ type problemBody struct {
 	RequestID      string `json:"request_id"`
 }
 
-func (r response) problem(t *testing.T) problemBody {
+func (r response) problem(t testing.TB) problemBody {
 	t.Helper()
 	if ct := r.header.Get("Content-Type"); ct != "application/problem+json; charset=utf-8" {
 		t.Fatalf("got Content-Type %q for %d, want application/problem+json; charset=utf-8", ct, r.status)

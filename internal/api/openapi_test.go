@@ -32,7 +32,7 @@ var (
 
 // spec serves GET /api/openapi.json from a fresh server, loads it with
 // kin-openapi and builds a router over it.
-func spec(t *testing.T) (*openapi3.T, routers.Router) {
+func spec(t testing.TB) (*openapi3.T, routers.Router) {
 	t.Helper()
 	specOnce.Do(func() {
 		app := newEmptyEnv(t, nil).app
@@ -66,7 +66,7 @@ func spec(t *testing.T) (*openapi3.T, routers.Router) {
 // checkOpenAPI validates an /api/v1 response (2xx bodies and problem
 // bodies alike) against the document, so the document cannot drift from
 // what the server really sends.
-func checkOpenAPI(t *testing.T, req *http.Request, res response) {
+func checkOpenAPI(t testing.TB, req *http.Request, res response) {
 	t.Helper()
 	if !strings.HasPrefix(req.URL.Path, api.Prefix+"/") || strings.HasPrefix(res.header.Get("Content-Type"), "text/event-stream") {
 		return
