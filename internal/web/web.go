@@ -173,7 +173,8 @@ func (w *Web) static() http.Handler {
 		} else {
 			rw.Header().Set("Cache-Control", "no-cache")
 		}
-		if strings.HasSuffix(r.URL.Path, "/") {
+		// No directory listings: "/static/" itself strips to "".
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
 			w.notFound(rw, r)
 			return
 		}
