@@ -71,8 +71,13 @@ type Route struct {
 	Status  int    // success status
 	Resp    string // response schema name, "" for none
 	Stream  bool   // text/event-stream
-	Query   []Param
-	Handle  func(w http.ResponseWriter, r *http.Request) error
+	// Paged lists take ?limit= and ?cursor=; Versioned writes take
+	// If-Match (or a version field) and answer 409 when it is stale. Both
+	// are documented only where the handler honours them.
+	Paged     bool
+	Versioned bool
+	Query     []Param
+	Handle    func(w http.ResponseWriter, r *http.Request) error
 }
 
 // Param documents a query parameter.
