@@ -179,3 +179,33 @@ func TestOpenAPIServedWithHeaders(t *testing.T) {
 		t.Errorf("got %s, want an OpenAPI 3.1 document", truncate(string(res.body), 100))
 	}
 }
+
+// TestDocumentedParametersAreHonoured: where the document offers If-Match,
+// a stale one gets 409; where it offers limit, an out-of-range one gets
+// 422. Routes that ignore them must not list them.
+func TestDocumentedParametersAreHonoured(t *testing.T) {
+	doc, _ := spec(t)
+	e := newEnv(t)
+	bodies := map[string]string{
+		"/teams/{team}":                         `{"name":"Renamed"}`,
+		"/teams/{team}/members/{user}":          `{"accountabilities":["developer"]}`,
+		"/teams/{team}/responsibilities/{key}": `{"accountability":"developer"}`,
+	}
+	for _, rt := range e.app.API.Routes() {
+		op := doc.Paths.Value(api.Prefix + rt.Path).GetOperation(rt.Method)
+		path := api.Prefix + strings.NewReplacer("{team}", "{teamA}", "{user}", "{dev2A}", "{key}", "flow").Replace(rt.Path)
+		if op.Parameters.GetByInAndName("header", "If-Match") != nil {
+			res := e.do(request{method: rt.Method, path: path, actor: "poA", body: bodies[rt.Path], headers: H{"If-Match": `"v99"`}})
+			if res.status != 409 {
+				t.Errorf("%s %s documents If-Match, but a stale one got %s, want 409", rt.Method, rt.Path, res)
+			}
+		}
+		if op.Parameters.GetByInAndName("query", "limit") != nil {
+			for _, q := range []string{"?limit=0", "?cursor=%21"} {
+				if res := e.do(request{method: rt.Method, path: path + q, actor: "poA"}); res.status != 422 {
+					t.Errorf("%s %s%s: documented, but got %s, want 422", rt.Method, rt.Path, q, res)
+				}
+			}
+		}
+	}
+}
