@@ -187,8 +187,8 @@ func TestDocumentedParametersAreHonoured(t *testing.T) {
 	doc, _ := spec(t)
 	e := newEnv(t)
 	bodies := map[string]string{
-		"/teams/{team}":                         `{"name":"Renamed"}`,
-		"/teams/{team}/members/{user}":          `{"accountabilities":["developer"]}`,
+		"/teams/{team}":                        `{"name":"Renamed"}`,
+		"/teams/{team}/members/{user}":         `{"accountabilities":["developer"]}`,
 		"/teams/{team}/responsibilities/{key}": `{"accountability":"developer"}`,
 	}
 	for _, rt := range e.app.API.Routes() {

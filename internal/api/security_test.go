@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,45 +70,74 @@ func TestThrottlePerAddress(t *testing.T) {
 	t.Logf("FIGURE throttle_guesses_before_429_per_ip=%d count", perIP)
 }
 
-// TestThrottlePerAccount: after five wrong passwords an account backs off
-// exponentially, whatever address the guesses come from, and with no hard
-// lockout: once the wait is over the right password works.
+// clock is a test clock that moves only when told.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// TestThrottlePerAccount: after five wrong passwords an account backs off,
+// doubling the wait, whatever address the guesses come from, and with no
+// hard lockout: once the wait is over the right password works.
 func TestThrottlePerAccount(t *testing.T) {
-	e := newEnv(t)
+	clk := &clock{now: time.Now()}
+	e := newEnvWith(t, func(c *serverConfig) { c.Now = clk.Now })
 	email := fixedUser[1].email // Priya
 	ip := 0
 	next := func() string { ip++; return fmt.Sprintf("203.0.113.%d:1000", ip) }
+	login := func(password string) response {
+		return e.do(request{method: "POST", path: "/api/v1/login", remote: next(), body: loginBody(email, password)})
+	}
 	for i := range 6 {
-		res := e.do(request{method: "POST", path: "/api/v1/login", remote: next(), body: loginBody(email, "wrong password")})
-		if res.status != 401 {
+		if res := login("wrong password"); res.status != 401 {
 			t.Fatalf("failure %d: got %s, want 401", i+1, res)
 		}
 	}
 	// Even the right password waits: a guess is not checked while blocked.
-	res := e.do(request{method: "POST", path: "/api/v1/login", remote: next(), body: loginBody(email, pw)})
+	res := login(pw)
 	if res.status != 429 {
 		t.Fatalf("after 6 failures: got %s, want 429", res)
 	}
-	wait := retryAfter(t, res)
-	if wait != 1 {
+	if wait := retryAfter(t, res); wait != 1 {
 		t.Errorf("got Retry-After %d after the first back-off step, want 1", wait)
 	}
 	// Another account is unaffected.
 	if res := e.do(request{method: "POST", path: "/api/v1/login", remote: next(), body: loginBody(fixedUser[2].email, pw)}); res.status != 200 {
 		t.Fatalf("another account: got %s, want 200", res)
 	}
-	time.Sleep(time.Duration(wait)*time.Second + 100*time.Millisecond)
-	res = e.do(request{method: "POST", path: "/api/v1/login", remote: next(), body: loginBody(email, pw)})
-	if res.status != 200 {
+	// The next failure after the wait doubles it.
+	clk.Advance(1100 * time.Millisecond)
+	if res := login("wrong password"); res.status != 401 {
+		t.Fatalf("seventh failure: got %s, want 401", res)
+	}
+	if wait := retryAfter(t, login(pw)); wait != 2 {
+		t.Errorf("got Retry-After %d after the second back-off step, want 2", wait)
+	}
+	clk.Advance(2100 * time.Millisecond)
+	if res := login(pw); res.status != 200 {
 		t.Fatalf("after the back-off: got %s, want 200 (no hard lockout)", res)
 	}
 	// Success resets the counter: the next wrong password is free again.
-	res = e.do(request{method: "POST", path: "/api/v1/login", remote: next(), body: loginBody(email, "wrong password")})
-	if res.status != 401 {
+	if res := login("wrong password"); res.status != 401 {
 		t.Fatalf("after a success: got %s, want 401", res)
 	}
-	if n := e.count(`SELECT count(*) FROM audit WHERE action = 'auth.login_failed' AND target = $1`, email); n != 7 {
-		t.Errorf("got %d failed sign-ins audited, want 7", n)
+	if n := e.count(`SELECT count(*) FROM audit WHERE action = 'auth.login_failed' AND target = $1`, email); n != 8 {
+		t.Errorf("got %d failed sign-ins audited, want 8", n)
+	}
+	if n := e.count(`SELECT count(*) FROM audit WHERE action = 'auth.throttled' AND target = $1`, email); n != 2 {
+		t.Errorf("got %d throttled sign-ins audited, want 2", n)
 	}
 }
 
