@@ -77,6 +77,9 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if n := validated.Load(); n > 0 && testing.Verbose() {
+		fmt.Printf("FIGURE openapi_validated_responses=%d count\n", n)
+	}
 	if fxDir != "" {
 		os.RemoveAll(fxDir)
 	}
