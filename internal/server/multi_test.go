@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/internal/password"
+	"github.com/tandemhq/tandem/internal/scrum"
 	"github.com/tandemhq/tandem/internal/server"
 	"github.com/tandemhq/tandem/internal/storetest"
 )
@@ -184,5 +185,40 @@ func TestInstancesStartTogether(t *testing.T) {
 		if rec.Code != 200 {
 			t.Errorf("instance %d: /readyz got %d, want 200", i, rec.Code)
 		}
+	}
+}
+
+// TestLateListenerCatchesUp: a client that subscribes on an instance that
+// has just started gets a change committed elsewhere before that
+// instance's LISTEN connection was up, without waiting for a later one.
+func TestLateListenerCatchesUp(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	a := openPG(t, dsn)
+	ctx := context.Background()
+	u, _, err := a.Service.SignUp(ctx, scrum.SignUp{Email: "priya@example.com", Name: "Priya", Password: "correct horse battery"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := scrum.Actor{User: u}
+	team, err := a.Service.CreateTeam(ctx, actor, "Orion")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := openPG(t, dsn)
+	sub, err := b.Hub.Subscribe(ctx, team.ID, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if _, err := a.Service.RenameTeam(ctx, actor, team.ID, "Orion II", 0); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case f := <-sub.C:
+		if f.Seq != sub.From+1 || f.Type != "team.updated" {
+			t.Fatalf("got %+v, want team.updated after %d", f, sub.From)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the new instance never delivered a change committed while its listener connected")
 	}
 }
