@@ -9,6 +9,8 @@ targets=(
   "./internal/api FuzzDecodeJSON"
   "./internal/api FuzzAPI"
   "./internal/store FuzzCursor"
+  "./internal/api FuzzMoveDecode"
+  "./internal/api FuzzImport"
 )
 for spec in "${targets[@]}"; do
   set -- $spec

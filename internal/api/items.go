@@ -22,6 +22,9 @@ type itemJSON struct {
 	Labels             []string          `json:"labels"`
 	ParentID           *string           `json:"parent_id"`
 	Status             string            `json:"status"`
+	GoalLinked         bool              `json:"goal_linked"`
+	Ready              bool              `json:"ready"`
+	Readiness          []readinessJSON   `json:"readiness"`
 	Rank               string            `json:"rank"`
 	Version            int               `json:"version"`
 	CreatedAt          time.Time         `json:"created_at"`
@@ -29,11 +32,24 @@ type itemJSON struct {
 	UpdatedAt          time.Time         `json:"updated_at"`
 }
 
+// readinessJSON is one Definition of Ready criterion as it applies to an
+// item: criterion is its text; id and kind let a client tick manual ones.
+type readinessJSON struct {
+	Criterion string `json:"criterion"`
+	Met       bool   `json:"met"`
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+}
+
 func toItem(it scrum.Item) itemJSON {
 	j := itemJSON{ID: it.ID, TeamID: it.TeamID, Number: it.Number, Type: string(it.Type), Title: it.Title,
 		Description: it.Description, AcceptanceCriteria: it.AcceptanceCriteria, Value: it.Value, Estimate: it.Estimate,
-		Labels: it.Labels, Status: string(it.Status), Rank: it.Rank, Version: it.Version,
+		Labels: it.Labels, Status: string(it.Status), GoalLinked: it.GoalLinked, Ready: it.Ready,
+		Readiness: make([]readinessJSON, len(it.Readiness)), Rank: it.Rank, Version: it.Version,
 		CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy, UpdatedAt: it.UpdatedAt}
+	for i, c := range it.Readiness {
+		j.Readiness[i] = readinessJSON{Criterion: c.Criterion, Met: c.Met, ID: c.ID, Kind: string(c.Kind)}
+	}
 	if j.AcceptanceCriteria == nil {
 		j.AcceptanceCriteria = []scrum.Criterion{}
 	}
@@ -57,6 +73,7 @@ type itemRequest struct {
 	Labels             []string          `json:"labels"`
 	ParentID           *string           `json:"parent_id"`
 	Status             string            `json:"status"`
+	GoalLinked         bool              `json:"goal_linked"`
 }
 
 func (a *API) createItem(w http.ResponseWriter, r *http.Request) error {
@@ -66,7 +83,8 @@ func (a *API) createItem(w http.ResponseWriter, r *http.Request) error {
 	}
 	it, err := a.svc.CreateItem(r.Context(), actor(r), r.PathValue("team"), scrum.ItemInput{
 		Type: scrum.ItemType(in.Type), Title: in.Title, Description: in.Description, AcceptanceCriteria: in.AcceptanceCriteria,
-		Value: in.Value, Estimate: in.Estimate, Labels: in.Labels, ParentID: deref(in.ParentID), Status: scrum.Status(in.Status)})
+		Value: in.Value, Estimate: in.Estimate, Labels: in.Labels, ParentID: deref(in.ParentID), Status: scrum.Status(in.Status),
+		GoalLinked: in.GoalLinked})
 	if err != nil {
 		return err
 	}
@@ -98,6 +116,18 @@ func itemFilter(r *http.Request) (scrum.ItemFilter, error) {
 	}
 	f.Label = strings.ToLower(strings.TrimSpace(q.Get("label")))
 	f.ParentID = q.Get("parent_id")
+	if epic := q.Get("epic"); epic != "" {
+		v.Check(f.ParentID == "" || f.ParentID == epic, "epic", "epic and parent_id disagree")
+		f.ParentID = epic
+	}
+	switch q.Get("ready") {
+	case "":
+	case "true", "false":
+		b := q.Get("ready") == "true"
+		f.Ready = &b
+	default:
+		v.Add("ready", "ready must be true or false")
+	}
 	f.Query = q.Get("q")
 	v.Check(len(f.Query) <= 200, "q", "the search is longer than 200 characters")
 	return f, v.Err()
@@ -168,6 +198,7 @@ type itemPatchRequest struct {
 	Labels             optional[[]string]          `json:"labels"`
 	ParentID           optional[string]            `json:"parent_id"`
 	Status             *string                     `json:"status"`
+	GoalLinked         *bool                       `json:"goal_linked"`
 	Version            int                         `json:"version"`
 }
 
@@ -207,6 +238,7 @@ func (a *API) patchItem(w http.ResponseWriter, r *http.Request) error {
 		st := scrum.Status(*in.Status)
 		p.Status = &st
 	}
+	p.GoalLinked = in.GoalLinked
 	it, err := a.svc.UpdateItem(r.Context(), actor(r), r.PathValue("team"), r.PathValue("item"), p, v)
 	if err != nil {
 		return err
@@ -282,7 +314,9 @@ func (a *API) itemRoutes() []Route {
 				{"type", strList, "story, bug, spike, chore or epic; repeat or comma-separate"},
 				{"status", strList, "new, refining, ready, planned, in_progress, done or removed"},
 				{"label", strList, "one label"}, {"parent_id", strList, "children of an epic"},
-				{"q", strList, "search titles and descriptions"}}},
+				{"epic", strList, "children of an epic (same as parent_id)"},
+				{"ready", enum("true", "false"), "only items that meet (or do not meet) the Definition of Ready"},
+				{"q", strList, "full-text search of titles, descriptions and acceptance criteria (every word, as a prefix); results stay in rank order"}}},
 		{Method: "POST", Path: "/teams/{team}/items", Tag: "backlog", Summary: "Add an item at the bottom of the backlog",
 			Body: "ItemRequest", Status: 201, Resp: "Item", Handle: a.createItem},
 		{Method: "GET", Path: "/teams/{team}/items/{item}", Tag: "backlog", Summary: "One item", Status: 200, Resp: "Item", Handle: a.getItem},
@@ -304,18 +338,20 @@ func itemSchemas() map[string]schema {
 	return map[string]schema{
 		"Criterion": crit,
 		"Item": obj([]string{"id", "team_id", "number", "type", "title", "description", "acceptance_criteria", "value", "estimate",
-			"labels", "parent_id", "status", "rank", "version", "created_at", "created_by", "updated_at"},
+			"labels", "parent_id", "status", "goal_linked", "ready", "readiness", "rank", "version", "created_at", "created_by", "updated_at"},
 			"id", str(), "team_id", str(), "number", integer(), "type", itemTypes, "title", str(), "description", str(),
 			"acceptance_criteria", arr(ref("Criterion")), "value", nullable(integer()), "estimate", nullable(number()),
-			"labels", arr(str()), "parent_id", nullable(str()), "status", statuses, "rank", str(), "version", integer(),
+			"labels", arr(str()), "parent_id", nullable(str()), "status", statuses, "goal_linked", boolean(),
+			"ready", boolean(), "readiness", arr(ref("Readiness")), "rank", str(), "version", integer(),
 			"created_at", dateTime(), "created_by", str(), "updated_at", dateTime()),
-		"ItemList": listOf("Item"),
+		"Readiness": obj([]string{"criterion", "met", "id", "kind"}, "criterion", str(), "met", boolean(), "id", str(), "kind", criterionKinds()),
+		"ItemList":  listOf("Item"),
 		"ItemRequest": obj([]string{"title"}, "type", itemTypes, "title", strMax(200), "description", str(),
 			"acceptance_criteria", arr(ref("Criterion")), "value", nullable(integer()), "estimate", nullable(number()),
-			"labels", arr(str()), "parent_id", nullable(str()), "status", enum("new", "refining")),
+			"labels", arr(str()), "parent_id", nullable(str()), "status", enum("new", "refining"), "goal_linked", boolean()),
 		"ItemPatch": obj(nil, "type", itemTypes, "title", strMax(200), "description", str(),
 			"acceptance_criteria", nullable(arr(ref("Criterion"))), "value", nullable(integer()), "estimate", nullable(number()),
-			"labels", nullable(arr(str())), "parent_id", nullable(str()), "status", statuses, "version", integer()),
+			"labels", nullable(arr(str())), "parent_id", nullable(str()), "status", statuses, "goal_linked", boolean(), "version", integer()),
 		"MoveRequest": obj(nil, "before", str(), "after", str(), "to", enum("top", "bottom"), "version", integer()),
 		"HistoryEntry": obj([]string{"id", "type", "at", "actor_id", "data"},
 			"id", integer(), "type", str(), "at", dateTime(), "actor_id", str(), "data", schema{"type": "object"}),

@@ -62,7 +62,7 @@ func foundationSchemas() map[string]schema {
 	return map[string]schema{
 		"Problem": obj([]string{"type", "title", "status", "detail"},
 			"type", str(), "title", str(), "status", integer(), "detail", str(), "instance", str(),
-			"errors", arr(obj([]string{"field", "message"}, "field", str(), "message", str())),
+			"errors", arr(obj([]string{"field", "message"}, "field", str(), "message", str(), "row", integer())),
 			"responsibility", str(), "owner", owner, "holders", arr(person),
 			"current_version", integer(), "request_id", str()),
 		"User": obj([]string{"id", "email", "name", "site_admin", "version", "created_at"},
@@ -114,7 +114,7 @@ func foundationSchemas() map[string]schema {
 // schemas gathers every area's schemas.
 func (a *API) schemas() map[string]schema {
 	all := foundationSchemas()
-	for _, more := range []map[string]schema{itemSchemas()} {
+	for _, more := range []map[string]schema{itemSchemas(), backlogSchemas()} {
 		maps.Copy(all, more)
 	}
 	return all

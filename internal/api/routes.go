@@ -50,6 +50,7 @@ func (a *API) routeTable() []Route {
 			Status: 200, Stream: true, Handle: a.events},
 	}
 	rs = append(rs, a.itemRoutes()...)
+	rs = append(rs, a.backlogRoutes()...)
 	return rs
 }
 

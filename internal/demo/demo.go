@@ -1,6 +1,7 @@
 // Package demo seeds a realistic team so a newcomer has something real to
 // click through: a Product Owner, a Scrum Master, three Developers and
-// their responsibility map. Seeding is idempotent.
+// their responsibility map, a product goal, a Definition of Ready and a
+// backlog of some sixty items. Seeding is idempotent.
 package demo
 
 import (
@@ -64,6 +65,9 @@ func Seed(ctx context.Context, svc *scrum.Service) (bool, error) {
 	}
 	if _, err := svc.Reassign(ctx, actor(1), team.ID, scrum.RespFacilitateRetro, scrum.Owner{UserID: users[2].ID}, 0); err != nil {
 		return false, fmt.Errorf("demo map: %w", err)
+	}
+	if err := seedBacklog(ctx, svc, team.ID, users); err != nil {
+		return false, err
 	}
 	return true, nil
 }

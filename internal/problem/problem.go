@@ -18,6 +18,7 @@ import (
 type Field struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	Row     int    `json:"row,omitempty"` // a row of an uploaded file
 }
 
 // Holder names who holds a needed responsibility.
@@ -104,7 +105,7 @@ func From(err error) Details {
 		d.Type = "https://tandem.dev/problems/" + string(de.Code)
 	}
 	for _, f := range de.Fields {
-		d.Errors = append(d.Errors, Field{Field: f.Field, Message: f.Message})
+		d.Errors = append(d.Errors, Field{Field: f.Field, Message: f.Message, Row: f.Row})
 	}
 	if n := de.Need; n != nil {
 		d.Responsibility = n.Responsibility

@@ -42,6 +42,7 @@ type ItemInput struct {
 	Labels             []string
 	ParentID           string
 	Status             Status
+	GoalLinked         bool
 }
 
 // CreateItem adds an item at the bottom of the backlog. Every member may
@@ -49,7 +50,7 @@ type ItemInput struct {
 func (s *Service) CreateItem(ctx context.Context, actor Actor, teamID string, in ItemInput) (Item, error) {
 	it := Item{TeamID: teamID, Type: in.Type, Title: in.Title, Description: in.Description,
 		AcceptanceCriteria: slices.Clone(in.AcceptanceCriteria), Value: in.Value, Estimate: in.Estimate,
-		Labels: in.Labels, ParentID: in.ParentID, Status: in.Status}
+		Labels: in.Labels, ParentID: in.ParentID, Status: in.Status, GoalLinked: in.GoalLinked}
 	if it.Type == "" {
 		it.Type = TypeStory
 	}
@@ -75,6 +76,11 @@ func (s *Service) CreateItem(ctx context.Context, actor Actor, teamID string, in
 				return err
 			}
 		}
+		d, err := readyDefinition(ctx, tx, teamID)
+		if err != nil {
+			return err
+		}
+		d.assess(&it)
 		last, err := tx.EdgeRank(ctx, teamID, true)
 		if err != nil {
 			return err
@@ -127,7 +133,11 @@ func (s *Service) Item(ctx context.Context, actor Actor, teamID, id string) (Ite
 			return err
 		}
 		var err error
-		it, err = itemOf(ctx, tx, teamID, id)
+		if it, err = itemOf(ctx, tx, teamID, id); err != nil {
+			return err
+		}
+		d, err := readyDefinition(ctx, tx, teamID)
+		d.assess(&it)
 		return err
 	})
 	return it, err
@@ -156,7 +166,13 @@ func (s *Service) Items(ctx context.Context, actor Actor, teamID string, f ItemF
 			return err
 		}
 		var err error
-		out, next, err = tx.Items(ctx, teamID, f, p)
+		if out, next, err = tx.Items(ctx, teamID, f, p); err != nil {
+			return err
+		}
+		d, err := readyDefinition(ctx, tx, teamID)
+		for i := range out {
+			d.assess(&out[i])
+		}
 		return err
 	})
 	return out, next, err
@@ -164,44 +180,74 @@ func (s *Service) Items(ctx context.Context, actor Actor, teamID string, f ItemF
 
 // UpdateItem applies a patch. Stakeholders may only edit what they
 // proposed while it is new; estimates belong to whoever holds estimation.
+// Status ready is earned: it is refused unless every criterion of the
+// Definition of Ready is met, and an edit that makes a ready item unready
+// sends it back to refining (recorded in the change list).
 func (s *Service) UpdateItem(ctx context.Context, actor Actor, teamID, id string, p ItemPatch, version int) (Item, error) {
 	var it Item
 	err := s.teamWrite(ctx, actor, teamID, "", func(tx Tx, r Roster) error {
-		old, err := itemOf(ctx, tx, teamID, id)
+		d, err := readyDefinition(ctx, tx, teamID)
 		if err != nil {
 			return err
 		}
-		if err := checkVersion("the item", version, old.Version); err != nil {
-			return err
-		}
-		it = applyPatch(old, p)
-		var v Validation
-		normalizeItem(&it, &v)
-		if err := v.Err(); err != nil {
-			return err
-		}
-		if err := s.authorizeEdit(r, actor, old, it); err != nil {
-			return err
-		}
-		if it.ParentID != old.ParentID && it.ParentID != "" {
-			if err := checkParent(ctx, tx, teamID, it.ID, it.ParentID); err != nil {
-				return err
-			}
-		}
-		changes := diffItems(old, it)
-		if len(changes) == 0 {
-			it = old
-			return nil
-		}
-		it.Version++
-		it.UpdatedAt = tx.Now()
-		if err := tx.UpdateItem(ctx, it); err != nil {
-			return err
-		}
-		return emit(ctx, tx, teamID, EventItemUpdated, it.ID, actor.User.ID, ItemChanged{Changes: changes, Item: NewItemPayload(it)})
+		it, err = s.editItem(ctx, tx, r, actor, d, id, version, func(old Item) (Item, error) {
+			return applyPatch(old, p), nil
+		})
+		return err
 	})
 	return it, err
 }
+
+// editItem is the one path every item edit takes (patch, readiness tick,
+// bulk edit): load, check the version, change, validate, authorize, apply
+// the readiness rule, write and emit item.updated with the changes.
+func (s *Service) editItem(ctx context.Context, tx Tx, r Roster, actor Actor, d ReadyDefinition, id string, version int,
+	change func(Item) (Item, error)) (Item, error) {
+	old, err := itemOf(ctx, tx, teamID(r), id)
+	if err != nil {
+		return Item{}, err
+	}
+	if err := checkVersion("the item", version, old.Version); err != nil {
+		return Item{}, err
+	}
+	d.assess(&old)
+	it, err := change(old)
+	if err != nil {
+		return Item{}, err
+	}
+	var v Validation
+	normalizeItem(&it, &v)
+	if err := v.Err(); err != nil {
+		return Item{}, err
+	}
+	if err := s.authorizeEdit(r, actor, old, it); err != nil {
+		return Item{}, err
+	}
+	if it.ParentID != old.ParentID && it.ParentID != "" {
+		if err := checkParent(ctx, tx, old.TeamID, it.ID, it.ParentID); err != nil {
+			return Item{}, err
+		}
+	}
+	d.assess(&it)
+	if it.Status == StatusReady && !it.Ready {
+		if old.Status != StatusReady {
+			return Item{}, readyStatusError(d.Missing(it))
+		}
+		it.Status = StatusRefining // the edit took away what made it ready
+	}
+	changes := diffItems(old, it)
+	if len(changes) == 0 {
+		return old, nil
+	}
+	it.Version++
+	it.UpdatedAt = tx.Now()
+	if err := tx.UpdateItem(ctx, it); err != nil {
+		return Item{}, err
+	}
+	return it, emit(ctx, tx, it.TeamID, EventItemUpdated, it.ID, actor.User.ID, ItemChanged{Changes: changes, Item: NewItemPayload(it)})
+}
+
+func teamID(r Roster) string { return r.Team.ID }
 
 func applyPatch(it Item, p ItemPatch) Item {
 	if p.Type != nil {
@@ -234,6 +280,9 @@ func applyPatch(it Item, p ItemPatch) Item {
 	}
 	if p.Status != nil {
 		it.Status = *p.Status
+	}
+	if p.GoalLinked != nil {
+		it.GoalLinked = *p.GoalLinked
 	}
 	return it
 }
@@ -273,6 +322,23 @@ type Move struct {
 // MoveItem reorders the backlog. Only the holder of backlog.ordering may;
 // the move writes the item's row and one event.
 func (s *Service) MoveItem(ctx context.Context, actor Actor, teamID, id string, mv Move, version int) (Item, error) {
+	if err := mv.validate(id); err != nil {
+		return Item{}, err
+	}
+	var it Item
+	err := s.teamWrite(ctx, actor, teamID, RespBacklogOrdering, func(tx Tx, r Roster) error {
+		var err error
+		it, err = s.move(ctx, tx, actor, teamID, id, mv, version)
+		return err
+	})
+	if err == nil && rank.NeedsRebalance(it.Rank) {
+		s.rebalanceLater(teamID)
+	}
+	return it, err
+}
+
+// validate checks the shape of a move of item id.
+func (mv Move) validate(id string) error {
 	var v Validation
 	n := 0
 	for _, x := range []string{mv.Before, mv.After, mv.To} {
@@ -288,41 +354,45 @@ func (s *Service) MoveItem(ctx context.Context, actor Actor, teamID, id string, 
 	case mv.Before == id || mv.After == id:
 		v.Add("before", "an item cannot move relative to itself")
 	}
-	if err := v.Err(); err != nil {
+	return v.Err()
+}
+
+// move does MoveItem's work inside a transaction whose actor was already
+// authorized (a move, or an accepted suggestion).
+func (s *Service) move(ctx context.Context, tx Tx, actor Actor, teamID, id string, mv Move, version int) (Item, error) {
+	it, err := itemOf(ctx, tx, teamID, id)
+	if err != nil {
 		return Item{}, err
 	}
-	var it Item
-	err := s.teamWrite(ctx, actor, teamID, RespBacklogOrdering, func(tx Tx, r Roster) error {
-		var err error
-		if it, err = itemOf(ctx, tx, teamID, id); err != nil {
-			return err
-		}
-		if err := checkVersion("the item", version, it.Version); err != nil {
-			return err
-		}
-		lo, hi, err := moveBounds(ctx, tx, teamID, mv)
-		if err != nil {
-			return err
-		}
-		// Moving next to itself (before its successor, after its
-		// predecessor, or to the edge it is already on) changes nothing.
-		if lo == it.Rank || hi == it.Rank {
-			return nil
-		}
-		r2, err := rank.Between(lo, hi)
-		if err != nil {
-			return fmt.Errorf("rank between %q and %q: %w", lo, hi, err)
-		}
-		it.Rank = r2
-		it.Version++
-		it.UpdatedAt = tx.Now()
-		if err := tx.SetItemRank(ctx, it); err != nil {
-			return err
-		}
-		return emit(ctx, tx, teamID, EventItemMoved, it.ID, actor.User.ID,
-			ItemMoved{ID: it.ID, Rank: it.Rank, Version: it.Version, Before: mv.Before, After: mv.After})
-	})
-	return it, err
+	if err := checkVersion("the item", version, it.Version); err != nil {
+		return Item{}, err
+	}
+	d, err := readyDefinition(ctx, tx, teamID)
+	if err != nil {
+		return Item{}, err
+	}
+	d.assess(&it)
+	lo, hi, err := moveBounds(ctx, tx, teamID, mv)
+	if err != nil {
+		return Item{}, err
+	}
+	// Moving next to itself (before its successor, after its predecessor,
+	// or to the edge it is already on) changes nothing.
+	if lo == it.Rank || hi == it.Rank {
+		return it, nil
+	}
+	r2, err := rank.Between(lo, hi)
+	if err != nil {
+		return Item{}, fmt.Errorf("rank between %q and %q: %w", lo, hi, err)
+	}
+	it.Rank = r2
+	it.Version++
+	it.UpdatedAt = tx.Now()
+	if err := tx.SetItemRank(ctx, it); err != nil {
+		return Item{}, err
+	}
+	return it, emit(ctx, tx, teamID, EventItemMoved, it.ID, actor.User.ID,
+		ItemMoved{ID: it.ID, Rank: it.Rank, Version: it.Version, Before: mv.Before, After: mv.After, To: mv.To})
 }
 
 // moveBounds returns the ranks the moved item must fall strictly between.

@@ -28,6 +28,7 @@ const (
 type FieldError struct {
 	Field   string
 	Message string
+	Row     int // the 1-based row of an uploaded file (header = 1), 0 otherwise
 }
 
 // Need describes what a refused actor lacked: the responsibility and who
@@ -118,3 +119,5 @@ func Invalid(field, format string, args ...any) *Error {
 	v.Add(field, format, args...)
 	return v.Err().(*Error)
 }
+
+func asError(err error, target **Error) bool { return errors.As(err, target) }

@@ -69,11 +69,20 @@ type Item struct {
 	Labels             []string
 	ParentID           string
 	Status             Status
-	Rank               string
-	Version            int
-	CreatedAt          time.Time
-	CreatedBy          string
-	UpdatedAt          time.Time
+	// GoalLinked says the item serves the team's product goal.
+	GoalLinked bool
+	// ReadyTicks are the ids of the manual readiness criteria people have
+	// ticked for this item.
+	ReadyTicks []string
+	// Ready is whether the item meets the team's Definition of Ready; the
+	// service keeps it current. Readiness is filled in on reads.
+	Ready     bool
+	Readiness []ReadinessCheck
+	Rank      string
+	Version   int
+	CreatedAt time.Time
+	CreatedBy string
+	UpdatedAt time.Time
 }
 
 // Limits on item fields.
@@ -102,6 +111,7 @@ type ItemPatch struct {
 	Labels             *[]string
 	ParentID           *string // "" clears
 	Status             *Status
+	GoalLinked         *bool
 }
 
 // normalizeItem validates and cleans the editable fields of it, recording
@@ -182,26 +192,47 @@ func normalizeLabels(in []string, v *Validation) []string {
 
 // ItemPayload is the JSON form of an item in events.
 type ItemPayload struct {
-	ID                 string      `json:"id"`
-	Number             int         `json:"number"`
-	Type               ItemType    `json:"type"`
-	Title              string      `json:"title"`
-	Description        string      `json:"description"`
-	AcceptanceCriteria []Criterion `json:"acceptance_criteria"`
-	Value              *int        `json:"value"`
-	Estimate           *float64    `json:"estimate"`
-	Labels             []string    `json:"labels"`
-	ParentID           string      `json:"parent_id,omitempty"`
-	Status             Status      `json:"status"`
-	Rank               string      `json:"rank"`
-	Version            int         `json:"version"`
+	ID                 string             `json:"id"`
+	Number             int                `json:"number"`
+	Type               ItemType           `json:"type"`
+	Title              string             `json:"title"`
+	Description        string             `json:"description"`
+	AcceptanceCriteria []Criterion        `json:"acceptance_criteria"`
+	Value              *int               `json:"value"`
+	Estimate           *float64           `json:"estimate"`
+	Labels             []string           `json:"labels"`
+	ParentID           string             `json:"parent_id,omitempty"`
+	Status             Status             `json:"status"`
+	GoalLinked         bool               `json:"goal_linked"`
+	Ready              bool               `json:"ready"`
+	Readiness          []ReadinessPayload `json:"readiness"`
+	Rank               string             `json:"rank"`
+	Version            int                `json:"version"`
+}
+
+// ReadinessPayload is one readiness criterion as it applies to an item.
+type ReadinessPayload struct {
+	ID        string        `json:"id"`
+	Kind      CriterionKind `json:"kind"`
+	Criterion string        `json:"criterion"`
+	Met       bool          `json:"met"`
+}
+
+// NewReadinessPayload maps checks to their JSON form.
+func NewReadinessPayload(cs []ReadinessCheck) []ReadinessPayload {
+	out := make([]ReadinessPayload, len(cs))
+	for i, c := range cs {
+		out[i] = ReadinessPayload{ID: c.ID, Kind: c.Kind, Criterion: c.Criterion, Met: c.Met}
+	}
+	return out
 }
 
 // NewItemPayload maps an item to its event form.
 func NewItemPayload(it Item) ItemPayload {
 	return ItemPayload{ID: it.ID, Number: it.Number, Type: it.Type, Title: it.Title, Description: it.Description,
 		AcceptanceCriteria: nonNil(it.AcceptanceCriteria), Value: it.Value, Estimate: it.Estimate,
-		Labels: nonNil(it.Labels), ParentID: it.ParentID, Status: it.Status, Rank: it.Rank, Version: it.Version}
+		Labels: nonNil(it.Labels), ParentID: it.ParentID, Status: it.Status, GoalLinked: it.GoalLinked,
+		Ready: it.Ready, Readiness: NewReadinessPayload(it.Readiness), Rank: it.Rank, Version: it.Version}
 }
 
 func nonNil[T any](s []T) []T {
@@ -231,6 +262,7 @@ type ItemMoved struct {
 	Version int    `json:"version"`
 	Before  string `json:"before,omitempty"` // the item now right after it
 	After   string `json:"after,omitempty"`  // the item now right before it
+	To      string `json:"to,omitempty"`     // "top" or "bottom"
 }
 
 // Item event types.
@@ -259,6 +291,9 @@ func diffItems(a, b Item) []Change {
 	add("labels", nonNil(a.Labels), nonNil(b.Labels))
 	add("parent_id", a.ParentID, b.ParentID)
 	add("status", a.Status, b.Status)
+	add("goal_linked", a.GoalLinked, b.GoalLinked)
+	add("readiness_ticks", nonNil(a.ReadyTicks), nonNil(b.ReadyTicks))
+	add("ready", a.Ready, b.Ready)
 	return out
 }
 
@@ -268,7 +303,11 @@ type ItemFilter struct {
 	Statuses []Status
 	Label    string
 	ParentID string
-	Query    string // full-text search
+	// Ready, when set, keeps only items that are (or are not) ready.
+	Ready *bool
+	// Open keeps only items that are not done or removed.
+	Open  bool
+	Query string // full-text search over title, description and criteria
 	// WithRemoved includes removed items, which are hidden by default.
 	WithRemoved bool
 }

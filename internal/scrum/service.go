@@ -2,6 +2,7 @@ package scrum
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -17,6 +18,8 @@ type Hasher interface {
 type Config struct {
 	Store  Store
 	Hasher Hasher
+	// Log receives background failures (default slog.Default()).
+	Log *slog.Logger
 
 	// ClosedSignup refuses signups after the first (admin) account.
 	ClosedSignup bool
@@ -50,6 +53,9 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     string // a hash verified for unknown emails, so timing does not tell
+
+	bg          sync.WaitGroup // background work, such as rebalancing
+	rebalancing sync.Map       // team id → true while its ranks are being respread
 }
 
 // dummyHash is made on first use, keeping start-up fast.

@@ -30,6 +30,9 @@ type Tx interface {
 	EventTx
 	ThrottleTx
 	ItemTx
+	ReadyTx
+	RankTx
+	BacklogTx
 }
 
 // Page asks for one page of a list: after the opaque cursor, at most Limit.

@@ -8,8 +8,6 @@ import (
 	"testing"
 )
 
-func asError(err error, e **Error) bool { return errors.As(err, e) }
-
 // fieldsOf returns the "field: message" pairs of a Validation.
 func fieldsOf(v *Validation) []FieldError {
 	var e *Error

@@ -97,7 +97,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Service, err = scrum.NewService(scrum.Config{Store: a.Store, Hasher: password.New(cfg.Password),
-		ClosedSignup: cfg.ClosedSignup, AuthPerIPPerMinute: cfg.AuthPerIPPerMinute})
+		ClosedSignup: cfg.ClosedSignup, AuthPerIPPerMinute: cfg.AuthPerIPPerMinute, Log: cfg.Log})
 	if err != nil {
 		a.Store.Close()
 		stop()
@@ -219,5 +219,6 @@ func (a *App) Serve(ctx context.Context) error {
 func (a *App) Close() error {
 	a.stop()
 	a.Hub.Close()
+	a.Service.Wait() // background work (rank rebalancing) still writes
 	return a.Store.Close()
 }

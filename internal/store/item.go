@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/tandemhq/tandem/internal/scrum"
 )
@@ -28,10 +29,10 @@ func (t *tx) NextItemNumber(ctx context.Context, teamID string) (int, error) {
 
 // itemRow holds the encoded forms of an item's list-valued columns.
 type itemRow struct {
-	criteria, labels string
-	value            sql.NullInt64
-	estimate         sql.NullFloat64
-	parent           sql.NullString
+	criteria, labels, ticks string
+	value                   sql.NullInt64
+	estimate                sql.NullFloat64
+	parent                  sql.NullString
 }
 
 func encodeItem(it scrum.Item) (itemRow, error) {
@@ -53,6 +54,14 @@ func encodeItem(it scrum.Item) (itemRow, error) {
 		return r, err
 	}
 	r.labels = string(b)
+	ticks := it.ReadyTicks
+	if ticks == nil {
+		ticks = []string{}
+	}
+	if b, err = json.Marshal(ticks); err != nil {
+		return r, err
+	}
+	r.ticks = string(b)
 	if it.Value != nil {
 		r.value = sql.NullInt64{Int64: int64(*it.Value), Valid: true}
 	}
@@ -68,15 +77,23 @@ func (t *tx) CreateItem(ctx context.Context, it scrum.Item) error {
 	if err != nil {
 		return fmt.Errorf("create item: %w", err)
 	}
-	_, err = t.q.ExecContext(ctx, `INSERT INTO items (id, team_id, number, type, title, description, criteria, value, estimate,
-		labels, parent_id, status, rank, version, created_at, created_by, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-		it.ID, it.TeamID, it.Number, string(it.Type), it.Title, it.Description, r.criteria, r.value, r.estimate,
-		r.labels, r.parent, string(it.Status), it.Rank, it.Version, micros(it.CreatedAt), it.CreatedBy, micros(it.UpdatedAt))
+	_, err = t.q.ExecContext(ctx, `INSERT INTO items (`+itemInsertColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		itemArgs(it, r)...)
 	if err != nil {
 		return t.d.mapErr(fmt.Errorf("create item: %w", err))
 	}
 	return t.insertLabels(ctx, it)
+}
+
+const itemInsertColumns = `id, team_id, number, type, title, description, criteria, value, estimate,
+	labels, parent_id, status, rank, version, created_at, created_by, updated_at, ready, ready_ticks, goal_linked`
+
+// itemArgs are the values of itemInsertColumns.
+func itemArgs(it scrum.Item, r itemRow) []any {
+	return []any{it.ID, it.TeamID, it.Number, string(it.Type), it.Title, it.Description, r.criteria, r.value, r.estimate,
+		r.labels, r.parent, string(it.Status), it.Rank, it.Version, micros(it.CreatedAt), it.CreatedBy, micros(it.UpdatedAt),
+		it.Ready, r.ticks, it.GoalLinked}
 }
 
 func (t *tx) insertLabels(ctx context.Context, it scrum.Item) error {
@@ -90,7 +107,7 @@ func (t *tx) insertLabels(ctx context.Context, it scrum.Item) error {
 }
 
 const itemColumns = `id, team_id, number, type, title, description, criteria, value, estimate, labels, parent_id,
-	status, rank, version, created_at, created_by, updated_at`
+	status, rank, version, created_at, created_by, updated_at, ready, ready_ticks, goal_linked`
 
 func scanItem(row interface{ Scan(...any) error }) (scrum.Item, error) {
 	var it scrum.Item
@@ -98,16 +115,19 @@ func scanItem(row interface{ Scan(...any) error }) (scrum.Item, error) {
 	var typ, status string
 	var created, updated int64
 	err := row.Scan(&it.ID, &it.TeamID, &it.Number, &typ, &it.Title, &it.Description, &r.criteria, &r.value, &r.estimate,
-		&r.labels, &r.parent, &status, &it.Rank, &it.Version, &created, &it.CreatedBy, &updated)
+		&r.labels, &r.parent, &status, &it.Rank, &it.Version, &created, &it.CreatedBy, &updated, &it.Ready, &r.ticks, &it.GoalLinked)
 	if err != nil {
 		return it, err
 	}
 	it.Type, it.Status = scrum.ItemType(typ), scrum.Status(status)
-	if err := json.Unmarshal([]byte(r.criteria), &it.AcceptanceCriteria); err != nil {
+	if err := decodeList(r.criteria, &it.AcceptanceCriteria); err != nil {
 		return it, fmt.Errorf("item %s criteria: %w", it.ID, err)
 	}
-	if err := json.Unmarshal([]byte(r.labels), &it.Labels); err != nil {
+	if err := decodeList(r.labels, &it.Labels); err != nil {
 		return it, fmt.Errorf("item %s labels: %w", it.ID, err)
+	}
+	if err := decodeList(r.ticks, &it.ReadyTicks); err != nil {
+		return it, fmt.Errorf("item %s readiness: %w", it.ID, err)
 	}
 	if r.value.Valid {
 		v := int(r.value.Int64)
@@ -120,6 +140,16 @@ func scanItem(row interface{ Scan(...any) error }) (scrum.Item, error) {
 	it.ParentID = r.parent.String
 	it.CreatedAt, it.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return it, nil
+}
+
+// decodeList decodes a JSON list column; the common empty list skips the
+// decoder.
+func decodeList[T any](s string, dst *[]T) error {
+	if s == "[]" {
+		*dst = nil
+		return nil
+	}
+	return json.Unmarshal([]byte(s), dst)
 }
 
 func (t *tx) Item(ctx context.Context, teamID, id string) (scrum.Item, error) {
@@ -146,10 +176,11 @@ func (t *tx) UpdateItem(ctx context.Context, it scrum.Item) error {
 		return fmt.Errorf("update item: %w", err)
 	}
 	n, err := affected(t.q.ExecContext(ctx, `UPDATE items SET type = $1, title = $2, description = $3, criteria = $4, value = $5,
-		estimate = $6, labels = $7, parent_id = $8, status = $9, version = $10, updated_at = $11
+		estimate = $6, labels = $7, parent_id = $8, status = $9, version = $10, updated_at = $11,
+		ready = $15, ready_ticks = $16, goal_linked = $17
 		WHERE id = $12 AND team_id = $13 AND version = $14`,
 		string(it.Type), it.Title, it.Description, r.criteria, r.value, r.estimate, r.labels, r.parent, string(it.Status),
-		it.Version, micros(it.UpdatedAt), it.ID, it.TeamID, it.Version-1))
+		it.Version, micros(it.UpdatedAt), it.ID, it.TeamID, it.Version-1, it.Ready, r.ticks, it.GoalLinked))
 	if err != nil {
 		return t.d.mapErr(fmt.Errorf("update item: %w", err))
 	}
@@ -258,9 +289,16 @@ func (t *tx) Items(ctx context.Context, teamID string, f scrum.ItemFilter, p scr
 	if f.ParentID != "" {
 		where = append(where, "parent_id = "+arg(f.ParentID))
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		like := arg("%" + escapeLike(strings.ToLower(q)) + "%")
-		where = append(where, "(lower(title) LIKE "+like+" ESCAPE '\\' OR lower(description) LIKE "+like+" ESCAPE '\\')")
+	if f.Ready != nil {
+		where = append(where, "ready = "+arg(*f.Ready))
+	}
+	if f.Open {
+		where = append(where, "status NOT IN ('done', 'removed')")
+	}
+	if terms := searchTerms(f.Query); len(terms) > 0 {
+		where = append(where, fmt.Sprintf(t.d.SearchSQL, arg(t.d.SearchQuery(terms))))
+	} else if strings.TrimSpace(f.Query) != "" {
+		where = append(where, "FALSE") // only punctuation: nothing can match
 	}
 	query := `SELECT ` + itemColumns + ` FROM items WHERE ` + strings.Join(where, " AND ") + ` ORDER BY rank LIMIT ` + arg(limit+1)
 	rows, err := t.q.QueryContext(ctx, query, args...)
@@ -287,6 +325,12 @@ func (t *tx) Items(ctx context.Context, teamID string, f scrum.ItemFilter, p scr
 	return out, next, nil
 }
 
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+// searchTerms splits a search into words of letters and digits, the way
+// both engines' tokenizers do; at most 16 are used.
+func searchTerms(q string) []string {
+	terms := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(terms) > 16 {
+		terms = terms[:16]
+	}
+	return terms
 }

@@ -38,6 +38,12 @@ type Dialect struct {
 	Retryable func(error) bool
 	// CacheStatements keeps prepared statements (for drivers that do not).
 	CacheStatements bool
+	// SearchSQL is the full-text predicate on items, with one %s for the
+	// bound parameter that holds SearchQuery's result.
+	SearchSQL string
+	// SearchQuery turns search words (letters and digits only) into the
+	// engine's query syntax: every word must match, as a prefix.
+	SearchQuery func(terms []string) string
 }
 
 // Store is the shared scrum.Store implementation.

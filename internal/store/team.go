@@ -159,17 +159,37 @@ func ordered(in []scrum.Accountability) []scrum.Accountability {
 	return out
 }
 
+// Member reads one membership (one query; every read of a team checks it).
 func (t *tx) Member(ctx context.Context, teamID, userID string) (scrum.Member, error) {
-	ms, err := t.Members(ctx, teamID)
+	rows, err := t.q.QueryContext(ctx, `SELECT u.name, u.email, m.version, m.joined_at, a.accountability
+		FROM members m JOIN users u ON u.id = m.user_id
+		LEFT JOIN member_accountabilities a ON a.team_id = m.team_id AND a.user_id = m.user_id
+		WHERE m.team_id = $1 AND m.user_id = $2`, teamID, userID)
 	if err != nil {
-		return scrum.Member{}, err
+		return scrum.Member{}, fmt.Errorf("member of %s: %w", teamID, err)
 	}
-	for _, m := range ms {
-		if m.UserID == userID {
-			return m, nil
+	defer rows.Close()
+	m := scrum.Member{TeamID: teamID, UserID: userID}
+	found := false
+	for rows.Next() {
+		var joined int64
+		var acc sql.NullString
+		if err := rows.Scan(&m.Name, &m.Email, &m.Version, &joined, &acc); err != nil {
+			return scrum.Member{}, fmt.Errorf("member of %s: %w", teamID, err)
+		}
+		found, m.JoinedAt = true, fromMicros(joined)
+		if acc.Valid {
+			m.Accountabilities = append(m.Accountabilities, scrum.Accountability(acc.String))
 		}
 	}
-	return scrum.Member{}, scrum.NotFound("member")
+	if err := rows.Err(); err != nil {
+		return scrum.Member{}, err
+	}
+	if !found {
+		return scrum.Member{}, scrum.NotFound("member")
+	}
+	m.Accountabilities = ordered(m.Accountabilities)
+	return m, nil
 }
 
 func (t *tx) PutMember(ctx context.Context, m scrum.Member) error {

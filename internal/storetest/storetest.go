@@ -33,6 +33,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ConcurrentEventsOneTeam", func(t *testing.T) { testConcurrentEvents(t, open(t)) })
 	t.Run("OnChange", func(t *testing.T) { testOnChange(t, open(t)) })
 	runBacklog(t, open)
+	runRefinement(t, open)
+	runTransfer(t, open)
 }
 
 // Helpers shared by the suite's files.
@@ -578,4 +580,31 @@ func testOnChange(t *testing.T, s *store.Store) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no change callback after a commit with events")
 	}
+}
+
+// MustUserB and MustTeamB are MustUser and MustTeam for benchmarks.
+func MustUserB(b testing.TB, s scrum.Store, name string) scrum.User {
+	b.Helper()
+	u := scrum.User{ID: scrum.NewID(), Email: fmt.Sprintf("%s-%s@example.com", name, scrum.NewID()[:6]), Name: name, Version: 1, CreatedAt: epoch}
+	if err := s.Update(context.Background(), func(tx scrum.Tx) error { return tx.CreateUser(context.Background(), u, "hash") }); err != nil {
+		b.Fatal(err)
+	}
+	return u
+}
+
+// MustTeamB makes a team whose only member, po, is its Product Owner.
+func MustTeamB(b testing.TB, s scrum.Store, name string, po scrum.User) scrum.Team {
+	b.Helper()
+	team := scrum.Team{ID: scrum.NewID(), Name: name, Version: 1, CreatedAt: epoch, CreatedBy: po.ID}
+	ctx := context.Background()
+	err := s.Update(ctx, func(tx scrum.Tx) error {
+		if err := tx.CreateTeam(ctx, team); err != nil {
+			return err
+		}
+		return tx.PutMember(ctx, scrum.Member{TeamID: team.ID, UserID: po.ID, Accountabilities: []scrum.Accountability{scrum.ProductOwner}, Version: 1, JoinedAt: epoch})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return team
 }

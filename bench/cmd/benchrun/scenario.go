@@ -21,6 +21,7 @@ func scenarios() []Scenario {
 		startupScenario(),
 		sseBareScenario(),
 		sqliteBareScenario(),
+		backlogScenario(),
 	}
 }
 

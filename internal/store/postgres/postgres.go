@@ -10,6 +10,7 @@ import (
 	"embed"
 	"fmt"
 	"net/url"
+	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
 	"github.com/pressly/goose/v3"
@@ -29,8 +30,20 @@ var Dialect = store.Dialect{
 	Name:        "postgres",
 	LockTeamSQL: `SELECT id FROM teams WHERE id = $1 FOR UPDATE`,
 	NotifySQL:   `SELECT pg_notify('` + Channel + `', $1)`,
+	SearchSQL:   `items.search @@ to_tsquery('simple', %s)`,
+	SearchQuery: searchQuery,
 	MapError:    mapError,
 	Retryable:   retryable,
+}
+
+// searchQuery builds a tsquery: each word as a prefix, all required
+// ('checkout':* & 'saf':*). Words hold only letters and digits.
+func searchQuery(terms []string) string {
+	q := make([]string, len(terms))
+	for i, t := range terms {
+		q[i] = "'" + t + "':*"
+	}
+	return strings.Join(q, " & ")
 }
 
 // WithAppName adds application_name=tandem to a URL that sets none, so an

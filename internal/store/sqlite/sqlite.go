@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -28,7 +29,19 @@ var Dialect = store.Dialect{
 	Name:            "sqlite",
 	SingleWriter:    true,
 	CacheStatements: true,
+	SearchSQL:       `items.search_rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH %s)`,
+	SearchQuery:     searchQuery,
 	MapError:        mapError,
+}
+
+// searchQuery builds an FTS5 query: each word quoted, as a prefix, all
+// required ("checkout"* "saf"*).
+func searchQuery(terms []string) string {
+	q := make([]string, len(terms))
+	for i, t := range terms {
+		q[i] = `"` + t + `"*`
+	}
+	return strings.Join(q, " ")
 }
 
 // DSN returns the connection string for path. Every connection gets the

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+)
+
+func backlogScenario() Scenario {
+	return Scenario{Name: "backlog", About: "create backlog items and read the first page vs bare SQLite (group commit and commit per insert)",
+		Run: runBacklog}
+}
+
+// runBacklog: POST /teams/{team}/items (auth, roster, rank, number,
+// readiness, labels, full-text index, event) against the bare one-statement
+// insert handlers; GET the first page of 100 against the bare page read.
+// Each run uses a fresh database for both sides.
+func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
+	const dur, warm = 3 * time.Second, 500 * time.Millisecond
+	create := &Table{Scenario: "backlog", Subject: "tandem", Baseline: "bare group commit",
+		Title: fmt.Sprintf("POST /api/v1/teams/{team}/items vs the bare group-commit insert (WAL, synchronous=FULL), closed loop, %s per run, runs: %d", dur, e.Runs)}
+	floor := &Table{Scenario: "backlog", Subject: "tandem", Baseline: "bare commit per insert",
+		Title: "The same item creation vs the bare one-commit-per-insert handler"}
+	read := &Table{Scenario: "backlog", Subject: "tandem", Baseline: "bare page read",
+		Title: "GET the first page of 100 items of a backlog filled by the create runs vs the bare page read"}
+	type side struct{ rps, p99, errs *Row }
+	tandem := func(label string, clients int, page bool) (AttackRun, error) {
+		dir, err := e.Dir("backlog-tandem")
+		if err != nil {
+			return AttackRun{}, err
+		}
+		accts, err := e.CreateUsers(ctx, dir, "backlog", 2)
+		if err != nil {
+			return AttackRun{}, err
+		}
+		p, err := e.StartTandem(ctx, dir)
+		if err != nil {
+			return AttackRun{}, err
+		}
+		defer p.Stop()
+		team, err := SeedTeam(ctx, p.URL, "Backlog", accts)
+		if err != nil {
+			return AttackRun{}, err
+		}
+		hdr := []string{"Authorization: Bearer " + team.Owner().Token, "Content-Type: application/json"}
+		items := p.URL + "/api/v1/teams/" + team.ID + "/items"
+		r, err := e.Attack(ctx, AttackSpec{Server: p, URL: items, Method: "POST", Headers: hdr, Workers: clients,
+			Body:     `{"type":"story","title":"A bench item","labels":["bench"],"acceptance_criteria":[{"text":"works"}]}`,
+			Duration: dur, Warmup: warm})
+		if err != nil || !page {
+			return r, err
+		}
+		return e.Attack(ctx, AttackSpec{Server: p, URL: items + "?limit=100", Headers: hdr, Workers: 1, Duration: dur, Warmup: warm})
+	}
+	bare := func(mode string, clients int, page bool) (AttackRun, error) {
+		dir, err := e.Dir("backlog-bare-" + mode)
+		if err != nil {
+			return AttackRun{}, err
+		}
+		db := filepath.Join(dir, "bare.db")
+		p, err := e.Start(ctx, ServerSpec{Name: "bare-sqlite", Bin: e.Bare(), Dir: dir, Args: func(addr string) []string {
+			return []string{"sqlite", "-addr", addr, "-db", db, "-mode", mode}
+		}})
+		if err != nil {
+			return AttackRun{}, err
+		}
+		defer p.Stop()
+		r, err := e.Attack(ctx, AttackSpec{Server: p, URL: p.URL + "/items", Method: "POST", Body: `{"title":"A bench item"}`,
+			Headers: []string{"Content-Type: application/json"}, Workers: clients, Duration: dur, Warmup: warm})
+		if err != nil || !page {
+			return r, err
+		}
+		return e.Attack(ctx, AttackSpec{Server: p, URL: p.URL + "/items?limit=100", Workers: 1, Duration: dur, Warmup: warm})
+	}
+	add := func(t *Table, label string, goal *Goal) side {
+		return side{t.Add(label+": creates", "req/s", goal), t.Add(label+": p99", "ms", nil),
+			t.Add(label+": errors", "", &Goal{AtMost: true, Value: 0})}
+	}
+	put := func(rows side, subject bool, r AttackRun) {
+		vals := func(row *Row, v float64) {
+			if subject {
+				row.Subject = append(row.Subject, v)
+			} else {
+				row.Baseline = append(row.Baseline, v)
+			}
+		}
+		vals(rows.rps, r.RPS)
+		vals(rows.p99, r.P99)
+		vals(rows.errs, float64(r.Errors))
+	}
+	for _, clients := range []int{1, 16} {
+		label := fmt.Sprintf("%d client", clients)
+		if clients > 1 {
+			label += "s"
+		}
+		var goal, floorGoal *Goal
+		if clients == 16 {
+			goal, floorGoal = &Goal{OnRatio: true, Value: 0.5}, &Goal{OnRatio: true, Value: 2}
+		}
+		g, f := add(create, label, goal), add(floor, label, floorGoal)
+		var pageT, pageB *Row
+		if clients == 16 {
+			pageT = read.Add("first page (100 items) p50", "ms", nil)
+			pageB = pageT
+		}
+		for round := range e.Runs {
+			err := Rotate(round, func() error {
+				r, err := tandem(label, clients, false)
+				if err == nil {
+					put(g, true, r)
+					put(f, true, r)
+					e.Log.Printf("backlog %s round %d tandem: %.0f/s p99 %.2f ms errors %d", label, round+1, r.RPS, r.P99, r.Errors)
+				}
+				return err
+			}, func() error {
+				r, err := bare("group", clients, false)
+				if err == nil {
+					put(g, false, r)
+				}
+				return err
+			}, func() error {
+				r, err := bare("commit", clients, false)
+				if err == nil {
+					put(f, false, r)
+				}
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			if pageT != nil {
+				r, err := tandem(label, clients, true)
+				if err != nil {
+					return nil, err
+				}
+				pageT.Subject = append(pageT.Subject, r.P50)
+				r, err = bare("group", clients, true)
+				if err != nil {
+					return nil, err
+				}
+				pageB.Baseline = append(pageB.Baseline, r.P50)
+			}
+		}
+	}
+	return []*Table{create, floor, read}, nil
+}
