@@ -71,8 +71,13 @@ type Route struct {
 	Status  int    // success status
 	Resp    string // response schema name, "" for none
 	Stream  bool   // text/event-stream
-	Query   []Param
-	Handle  func(w http.ResponseWriter, r *http.Request) error
+	// Paged lists take ?limit= and ?cursor=; Versioned writes take
+	// If-Match (or a version field) and answer 409 when it is stale. Both
+	// are documented only where the handler honours them.
+	Paged     bool
+	Versioned bool
+	Query     []Param
+	Handle    func(w http.ResponseWriter, r *http.Request) error
 }
 
 // Param documents a query parameter.
@@ -177,7 +182,12 @@ func jsonError(err error) error {
 		return scrum.Invalid(field, "%s must be %s", field, jsonKind(typ.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json has no typed error for unknown fields.
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		// The name is quoted with %q: unquote it, or a name holding a quote
+		// or a control character is reported escaped, not as sent.
+		name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		if u, uerr := strconv.Unquote(name); uerr == nil {
+			name = u
+		}
 		return scrum.Invalid(name, "unknown field %q", name)
 	}
 	return scrum.Errorf(scrum.CodeMalformed, "the body is not valid JSON: %v", err)

@@ -7,7 +7,7 @@ import (
 )
 
 func TestItemReadiness(t *testing.T) {
-	e := newEnv(t)
+	e := newBEnv(t)
 	base := "/teams/" + e.team
 	it := e.item(e.dev, `{"title":"Pay by card","acceptance_criteria":[{"text":"a receipt","done":false}],"estimate":5}`)
 	if it.Ready || len(it.Readiness) != 4 || it.Readiness[0].Criterion != "Has acceptance criteria" || !it.Readiness[0].Met || it.Readiness[3].Met {
@@ -47,7 +47,7 @@ func TestItemReadiness(t *testing.T) {
 		t.Errorf("got last change %s, want status ready → refining recorded", last)
 	}
 	// Filters: ready=, bad values are 422.
-	var list struct{ Items []item }
+	var list struct{ Items []bitem }
 	e.ok(e.dev, "GET", base+"/items?ready=false", "", 200, &list)
 	if len(list.Items) != 1 {
 		t.Errorf("ready=false: got %d items, want 1", len(list.Items))
@@ -57,7 +57,7 @@ func TestItemReadiness(t *testing.T) {
 }
 
 func TestDefinitionOfReady(t *testing.T) {
-	e := newEnv(t)
+	e := newBEnv(t)
 	path := "/teams/" + e.team + "/definition-of-ready"
 	var d struct {
 		Criteria []struct{ ID, Kind, Text string }
@@ -86,14 +86,14 @@ func TestDefinitionOfReady(t *testing.T) {
 }
 
 func TestRefinementView(t *testing.T) {
-	e := newEnv(t)
+	e := newBEnv(t)
 	base := "/teams/" + e.team
 	e.item(e.dev, `{"title":"One","acceptance_criteria":[{"text":"ok"}],"estimate":3}`)
 	e.item(e.dev, `{"title":"Two"}`)
 	e.item(e.dev, `{"title":"Three","estimate":40}`)
 	var ref struct {
 		Items []struct {
-			Item    item
+			Item    bitem
 			Missing []string
 		}
 	}
@@ -107,7 +107,7 @@ func TestRefinementView(t *testing.T) {
 }
 
 func TestProductGoal(t *testing.T) {
-	e := newEnv(t)
+	e := newBEnv(t)
 	path := "/teams/" + e.team + "/product-goal"
 	var g struct {
 		Text    string
@@ -140,7 +140,7 @@ func TestProductGoal(t *testing.T) {
 }
 
 func TestSuggestions(t *testing.T) {
-	e := newEnv(t)
+	e := newBEnv(t)
 	base := "/teams/" + e.team
 	a := e.item(e.dev, `{"title":"A"}`)
 	b := e.item(e.dev, `{"title":"B"}`)
@@ -167,13 +167,13 @@ func TestSuggestions(t *testing.T) {
 	e.refused(e.out, "POST", base+"/suggestions/"+sg.ID+"/accept", "", 404)
 	var acc struct {
 		Suggestion struct{ State string }
-		Item       item
+		Item       bitem
 	}
 	e.ok(e.po, "POST", base+"/suggestions/"+sg.ID+"/accept", "", 200, &acc)
 	if acc.Suggestion.State != "accepted" || acc.Item.ID != b.ID {
 		t.Errorf("got %+v", acc)
 	}
-	var list struct{ Items []item }
+	var list struct{ Items []bitem }
 	e.ok(e.dev, "GET", base+"/items", "", 200, &list)
 	if list.Items[0].ID != b.ID {
 		t.Errorf("got %s first, want B after accepting", list.Items[0].Title)
@@ -189,34 +189,34 @@ func TestSuggestions(t *testing.T) {
 }
 
 func TestBulkEdit(t *testing.T) {
-	e := newEnv(t)
+	e := newBEnv(t)
 	base := "/teams/" + e.team
 	epic := e.item(e.po, `{"type":"epic","title":"Payments"}`)
 	a := e.item(e.dev, `{"title":"A","labels":["old"]}`)
 	b := e.item(e.dev, `{"title":"B"}`)
-	var res struct{ Items []item }
-	e.ok(e.dev, "POST", base+"/items/bulk", mustJSON(map[string]any{"item_ids": []string{a.ID, b.ID},
+	var res struct{ Items []bitem }
+	e.ok(e.dev, "POST", base+"/items/bulk", bJSON(map[string]any{"item_ids": []string{a.ID, b.ID},
 		"add_labels": []string{"Q3"}, "remove_labels": []string{"old"}, "status": "refining", "parent_id": epic.ID}), 200, &res)
 	if len(res.Items) != 2 || fmt.Sprint(res.Items[0].Labels) != "[q3]" || *res.Items[1].ParentID != epic.ID || res.Items[1].Status != "refining" {
 		t.Fatalf("got %+v", res.Items)
 	}
-	var list struct{ Items []item }
+	var list struct{ Items []bitem }
 	e.ok(e.dev, "GET", base+"/items?epic="+epic.ID, "", 200, &list)
 	if len(list.Items) != 2 {
 		t.Errorf("epic filter: got %d, want 2", len(list.Items))
 	}
 	// All or nothing, naming the field; too many ids; unknown ids; cycles.
-	e.wantField(e.refused(e.dev, "POST", base+"/items/bulk", mustJSON(map[string]any{"item_ids": []string{a.ID, b.ID}, "status": "ready"}), 422), "status")
+	e.wantField(e.refused(e.dev, "POST", base+"/items/bulk", bJSON(map[string]any{"item_ids": []string{a.ID, b.ID}, "status": "ready"}), 422), "status")
 	ids := make([]string, 501)
 	for i := range ids {
 		ids[i] = a.ID
 	}
-	e.wantField(e.refused(e.dev, "POST", base+"/items/bulk", mustJSON(map[string]any{"item_ids": ids, "status": "new"}), 422), "item_ids")
+	e.wantField(e.refused(e.dev, "POST", base+"/items/bulk", bJSON(map[string]any{"item_ids": ids, "status": "new"}), 422), "item_ids")
 	e.wantField(e.refused(e.dev, "POST", base+"/items/bulk", `{"item_ids":["aaaaaaaaaaaaaaaa"],"status":"new"}`, 422), "item_ids[0]")
-	e.wantField(e.refused(e.po, "POST", base+"/items/bulk", mustJSON(map[string]any{"item_ids": []string{epic.ID}, "parent_id": a.ID}), 422), "parent_id")
+	e.wantField(e.refused(e.po, "POST", base+"/items/bulk", bJSON(map[string]any{"item_ids": []string{epic.ID}, "parent_id": a.ID}), 422), "parent_id")
 	e.wantField(e.refused(e.dev, "POST", base+"/items/bulk", `{"item_ids":[],"status":"new"}`, 422), "item_ids")
-	e.wantNeed(e.refused(e.dev, "POST", base+"/items/bulk", mustJSON(map[string]any{"item_ids": []string{a.ID}, "status": "removed"}), 403), "backlog.ordering", e.po)
-	e.refused(e.out, "POST", base+"/items/bulk", mustJSON(map[string]any{"item_ids": []string{a.ID}, "status": "new"}), 404)
+	e.wantNeed(e.refused(e.dev, "POST", base+"/items/bulk", bJSON(map[string]any{"item_ids": []string{a.ID}, "status": "removed"}), 403), "backlog.ordering", e.po)
+	e.refused(e.out, "POST", base+"/items/bulk", bJSON(map[string]any{"item_ids": []string{a.ID}, "status": "new"}), 404)
 	e.ok(e.dev, "GET", base+"/items/"+a.ID, "", 200, &a)
 	if a.Status != "refining" {
 		t.Errorf("got %s, want refused bulk edits to write nothing", a.Status)
@@ -224,12 +224,12 @@ func TestBulkEdit(t *testing.T) {
 }
 
 func TestSearchAndStaleEdits(t *testing.T) {
-	e := newEnv(t)
+	e := newBEnv(t)
 	base := "/teams/" + e.team
 	a := e.item(e.dev, `{"title":"Checkout with PayPal"}`)
 	e.item(e.dev, `{"title":"Invoices","acceptance_criteria":[{"text":"checkout sends an invoice"}]}`)
 	e.item(e.dev, `{"title":"Login"}`)
-	var list struct{ Items []item }
+	var list struct{ Items []bitem }
 	e.ok(e.dev, "GET", base+"/items?q=checkout", "", 200, &list)
 	if len(list.Items) != 2 || list.Items[0].ID != a.ID {
 		t.Errorf("got %+v, want both checkout items in rank order", list.Items)

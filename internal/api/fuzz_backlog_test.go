@@ -12,7 +12,7 @@ import (
 // Owner. Properties: never a 5xx, always a JSON body, and the backlog stays
 // the same set of items in a strict order whatever was accepted.
 func FuzzMoveDecode(f *testing.F) {
-	e := newEnv(f)
+	e := newBEnv(f)
 	base := "/teams/" + e.team
 	var ids []string
 	for _, t := range []string{"A", "B", "C"} {
@@ -38,7 +38,7 @@ func FuzzMoveDecode(f *testing.F) {
 		if res.StatusCode >= 500 || err != nil {
 			t.Fatalf("body %q: got %d (%v)", body, res.StatusCode, err)
 		}
-		var list struct{ Items []item }
+		var list struct{ Items []bitem }
 		e.ok(e.po, "GET", base+"/items", "", 200, &list)
 		if len(list.Items) != 3 {
 			t.Fatalf("got %d items after %q", len(list.Items), body)
@@ -54,7 +54,7 @@ func FuzzMoveDecode(f *testing.F) {
 // FuzzImport previews arbitrary CSV files in both formats. Properties:
 // never a 5xx, a JSON body, and nothing written by a preview.
 func FuzzImport(f *testing.F) {
-	e := newEnv(f)
+	e := newBEnv(f)
 	base := "/teams/" + e.team
 	f.Add(tandemCSV, false)
 	f.Add("title\r\nOne\r\n", false)
@@ -74,7 +74,7 @@ func FuzzImport(f *testing.F) {
 			t.Fatalf("file %q: got %d %s", file, r.Status, r.Body)
 		}
 	})
-	var list struct{ Items []item }
+	var list struct{ Items []bitem }
 	e.ok(e.po, "GET", base+"/items", "", 200, &list)
 	if len(list.Items) != 0 {
 		f.Errorf("previews wrote %d items", len(list.Items))
@@ -82,7 +82,7 @@ func FuzzImport(f *testing.F) {
 }
 
 // on returns a copy of e that reports to t (fuzz targets must not use f).
-func (e *env) on(t testing.TB) *env {
+func (e *benv) on(t testing.TB) *benv {
 	c := *e
 	c.t = t
 	return &c

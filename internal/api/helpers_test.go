@@ -16,25 +16,25 @@ import (
 	"github.com/tandemhq/tandem/internal/server"
 )
 
-// env is a real Tandem (router, service, SQLite store) behind httptest,
+// benv is a real Tandem (router, service, SQLite store) behind httptest,
 // with a team whose Product Owner, Developer and Stakeholder are signed in,
 // and an outsider on another team.
-type env struct {
+type benv struct {
 	t      testing.TB
 	app    *server.App
 	srv    *httptest.Server
 	team   string
-	po     user
-	dev    user
-	holder user // a stakeholder
-	out    user // member of another team only
+	po     buser
+	dev    buser
+	holder buser // a stakeholder
+	out    buser // member of another team only
 }
 
-type user struct {
+type buser struct {
 	ID, Name, Token string
 }
 
-func newEnv(t testing.TB) *env {
+func newBEnv(t testing.TB) *benv {
 	t.Helper()
 	app, err := server.Open(context.Background(), server.Config{
 		Database: filepath.Join(t.TempDir(), "tandem.db"), Password: password.Fast,
@@ -43,7 +43,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, app: app, srv: httptest.NewServer(app.Handler)}
+	e := &benv{t: t, app: app, srv: httptest.NewServer(app.Handler)}
 	t.Cleanup(func() {
 		e.srv.Close()
 		app.Service.Wait()
@@ -62,34 +62,34 @@ func newEnv(t testing.TB) *env {
 	return e
 }
 
-func (e *env) signup(name, email string) user {
+func (e *benv) signup(name, email string) buser {
 	e.t.Helper()
 	var s struct {
 		User  struct{ ID string }
 		Token string
 	}
-	e.ok(user{}, "POST", "/signup", `{"name":"`+name+`","email":"`+email+`","password":"correct horse battery"}`, 201, &s)
-	return user{ID: s.User.ID, Name: name, Token: s.Token}
+	e.ok(buser{}, "POST", "/signup", `{"name":"`+name+`","email":"`+email+`","password":"correct horse battery"}`, 201, &s)
+	return buser{ID: s.User.ID, Name: name, Token: s.Token}
 }
 
-func (e *env) join(u user, acc string) {
+func (e *benv) join(u buser, acc string) {
 	e.t.Helper()
 	var inv struct{ Code string }
 	e.ok(e.po, "POST", "/teams/"+e.team+"/invites", `{"accountabilities":["`+acc+`"]}`, 201, &inv)
 	e.ok(u, "POST", "/invites/"+inv.Code+"/accept", "", 200, nil)
 }
 
-// response is a decoded reply.
-type response struct {
+// bresponse is a decoded reply.
+type bresponse struct {
 	Status int
 	Header http.Header
 	Body   []byte
 }
 
-func (r response) JSON(v any) error { return json.Unmarshal(r.Body, v) }
+func (r bresponse) JSON(v any) error { return json.Unmarshal(r.Body, v) }
 
-// problem is the RFC 9457 body.
-type problem struct {
+// bproblem is the RFC 9457 body.
+type bproblem struct {
 	Status         int
 	Detail         string
 	Errors         []struct{ Field, Message string }
@@ -101,7 +101,7 @@ type problem struct {
 	CurrentVersion int `json:"current_version"`
 }
 
-func (e *env) do(u user, method, path, body string, hdr ...string) response {
+func (e *benv) do(u buser, method, path, body string, hdr ...string) bresponse {
 	e.t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -126,11 +126,11 @@ func (e *env) do(u user, method, path, body string, hdr ...string) response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Header: res.Header, Body: b}
+	return bresponse{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 
 // ok sends a request, wants status and decodes the body into v (if not nil).
-func (e *env) ok(u user, method, path, body string, status int, v any) response {
+func (e *benv) ok(u buser, method, path, body string, status int, v any) bresponse {
 	e.t.Helper()
 	r := e.do(u, method, path, body)
 	if r.Status != status {
@@ -144,8 +144,8 @@ func (e *env) ok(u user, method, path, body string, status int, v any) response 
 	return r
 }
 
-// refused sends a request that must fail with status; it returns the problem.
-func (e *env) refused(u user, method, path, body string, status int) problem {
+// refused sends a request that must fail with status; it returns the bproblem.
+func (e *benv) refused(u buser, method, path, body string, status int) bproblem {
 	e.t.Helper()
 	r := e.do(u, method, path, body)
 	if r.Status != status {
@@ -154,33 +154,33 @@ func (e *env) refused(u user, method, path, body string, status int) problem {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 		e.t.Errorf("%s %s: got Content-Type %q, want a problem", method, path, ct)
 	}
-	var p problem
+	var p bproblem
 	if err := r.JSON(&p); err != nil {
-		e.t.Fatalf("decode problem %s: %v", r.Body, err)
+		e.t.Fatalf("decode bproblem %s: %v", r.Body, err)
 	}
 	return p
 }
 
 // wantField checks that a 422 names field.
-func (e *env) wantField(p problem, field string) {
+func (e *benv) wantField(p bproblem, field string) {
 	e.t.Helper()
 	for _, f := range p.Errors {
 		if f.Field == field {
 			return
 		}
 	}
-	e.t.Errorf("got problem %+v, want one naming the field %q", p, field)
+	e.t.Errorf("got bproblem %+v, want one naming the field %q", p, field)
 }
 
 // wantNeed checks that a 403 names the responsibility and its holder.
-func (e *env) wantNeed(p problem, resp string, holder user) {
+func (e *benv) wantNeed(p bproblem, resp string, holder buser) {
 	e.t.Helper()
 	if p.Responsibility != resp || len(p.Holders) == 0 || p.Holders[0].Name != holder.Name {
 		e.t.Errorf("got refusal %+v, want it to name %s held by %s", p, resp, holder.Name)
 	}
 }
 
-type item struct {
+type bitem struct {
 	ID         string
 	Title      string
 	Status     string
@@ -196,14 +196,14 @@ type item struct {
 	}
 }
 
-func (e *env) item(u user, body string) item {
+func (e *benv) item(u buser, body string) bitem {
 	e.t.Helper()
-	var it item
+	var it bitem
 	e.ok(u, "POST", "/teams/"+e.team+"/items", body, 201, &it)
 	return it
 }
 
-func mustJSON(v any) string {
+func bJSON(v any) string {
 	var b bytes.Buffer
 	_ = json.NewEncoder(&b).Encode(v)
 	return b.String()

@@ -135,12 +135,12 @@ func (a *API) OpenAPI() map[string]any {
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": str()})
 		}
-		if strings.HasSuffix(rt.Resp, "List") {
+		if rt.Paged {
 			params = append(params,
 				map[string]any{"name": "limit", "in": "query", "schema": schema{"type": "integer", "minimum": 1, "maximum": 1000}},
 				map[string]any{"name": "cursor", "in": "query", "schema": str()})
 		}
-		if rt.Method == "PUT" || rt.Method == "PATCH" || rt.Method == "DELETE" {
+		if rt.Versioned {
 			params = append(params, map[string]any{"name": "If-Match", "in": "header", "schema": str(),
 				"description": `The version you read, as "v3"; a stale one gets 409.`})
 		}

@@ -109,7 +109,11 @@ func (a *API) putMember(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteMember(w http.ResponseWriter, r *http.Request) error {
-	if err := a.svc.RemoveMember(r.Context(), actor(r), r.PathValue("team"), r.PathValue("user")); err != nil {
+	v, err := expectedVersion(r, 0)
+	if err != nil {
+		return err
+	}
+	if err := a.svc.RemoveMember(r.Context(), actor(r), r.PathValue("team"), r.PathValue("user"), v); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-func (e *env) csv(u user, path, body string) response {
+func (e *benv) csv(u buser, path, body string) bresponse {
 	e.t.Helper()
 	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1"+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "text/csv")
@@ -20,7 +20,7 @@ func (e *env) csv(u user, path, body string) response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Header: res.Header, Body: b}
+	return bresponse{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 
 const tandemCSV = "id,type,title,status,estimate,labels,parent_id,acceptance_criteria,description\r\n" +
@@ -31,7 +31,7 @@ const tandemCSV = "id,type,title,status,estimate,labels,parent_id,acceptance_cri
 type importResult struct {
 	Preview, Valid                    bool
 	Items, Epics, Comments, Unreadied int
-	First                             []item
+	First                             []bitem
 	Errors                            []struct {
 		Row            int
 		Field, Message string
@@ -39,7 +39,7 @@ type importResult struct {
 }
 
 func TestImportExport(t *testing.T) {
-	e := newEnv(t)
+	e := newBEnv(t)
 	base := "/teams/" + e.team
 	var res importResult
 	// Preview writes nothing.
@@ -47,7 +47,7 @@ func TestImportExport(t *testing.T) {
 	if r.Status != 200 || r.JSON(&res) != nil || !res.Valid || res.Items != 3 || res.Epics != 1 || len(res.First) != 3 {
 		t.Fatalf("preview: got %d %s", r.Status, r.Body)
 	}
-	var list struct{ Items []item }
+	var list struct{ Items []bitem }
 	e.ok(e.po, "GET", base+"/items", "", 200, &list)
 	if len(list.Items) != 0 {
 		t.Fatalf("preview wrote %d items", len(list.Items))
@@ -86,12 +86,12 @@ func TestImportExport(t *testing.T) {
 }
 
 func TestImportRefusals(t *testing.T) {
-	e := newEnv(t)
+	e := newBEnv(t)
 	base := "/teams/" + e.team
 	// One bad row: 422 listing row and field, nothing written.
 	bad := "title,type,estimate,parent_id\r\nGood,story,,\r\n,story,,\r\nAlso bad,saga,-1,\r\nOrphan,story,,X9\r\n"
 	r := e.csv(e.po, base+"/items/import", bad)
-	var p problem
+	var p bproblem
 	var raw struct {
 		Errors []struct {
 			Row   int
@@ -107,7 +107,7 @@ func TestImportRefusals(t *testing.T) {
 			t.Errorf("got errors %s, want %s among them", got, want)
 		}
 	}
-	var list struct{ Items []item }
+	var list struct{ Items []bitem }
 	e.ok(e.po, "GET", base+"/items", "", 200, &list)
 	if len(list.Items) != 0 {
 		t.Errorf("a refused import wrote %d items", len(list.Items))
@@ -135,10 +135,10 @@ func TestImportRefusals(t *testing.T) {
 	}
 }
 
-func (e *env) refusedCSV(u user, path, body string, status int) problem {
+func (e *benv) refusedCSV(u buser, path, body string, status int) bproblem {
 	e.t.Helper()
 	r := e.csv(u, path, body)
-	var p problem
+	var p bproblem
 	if r.Status != status || r.JSON(&p) != nil {
 		e.t.Fatalf("%s: got %d %s, want %d", path, r.Status, r.Body, status)
 	}
@@ -146,7 +146,7 @@ func (e *env) refusedCSV(u user, path, body string, status int) problem {
 }
 
 func TestJiraImport(t *testing.T) {
-	e := newEnv(t)
+	e := newBEnv(t)
 	base := "/teams/" + e.team
 	jira := "Summary,Issue key,Issue id,Issue Type,Status,Custom field (Story Points),Custom field (Rank),Parent id,Created,Comment\r\n" +
 		"Second,P-2,1002,Story,To Do,5,0|i0002:,1001,12/03/24 09:15,\"12/03/24 10:00;alice;Looks good to @lena\"\r\n" +
@@ -163,7 +163,7 @@ func TestJiraImport(t *testing.T) {
 	if r.Status != 201 {
 		t.Fatalf("jira import: got %d %s", r.Status, r.Body)
 	}
-	var list struct{ Items []item }
+	var list struct{ Items []bitem }
 	e.ok(e.po, "GET", base+"/items", "", 200, &list)
 	if len(list.Items) != 2 || list.Items[0].Title != "Epic one" {
 		t.Fatalf("got %+v, want the Jira rank order (epic first)", list.Items)
@@ -183,7 +183,7 @@ func TestJiraImport(t *testing.T) {
 }
 
 func TestComments(t *testing.T) {
-	e := newEnv(t)
+	e := newBEnv(t)
 	base := "/teams/" + e.team
 	it := e.item(e.dev, `{"title":"Refunds"}`)
 	var c struct {

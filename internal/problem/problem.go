@@ -37,7 +37,7 @@ type Details struct {
 	Errors         []Field  `json:"errors,omitempty"`
 	Responsibility string   `json:"responsibility,omitempty"`
 	Owner          *Owner   `json:"owner,omitempty"`
-	Holders        []Holder `json:"holders,omitempty"`
+	Holders        []Holder `json:"holders,omitzero"` // [] when nobody holds it
 	Version        int      `json:"current_version,omitempty"`
 	RequestID      string   `json:"request_id,omitempty"`
 }
@@ -136,6 +136,10 @@ func Write(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 	var de *scrum.Error
 	if errors.As(err, &de) && de.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
+	}
+	if d.Status == http.StatusUnauthorized {
+		// RFC 9110 §15.5.2: a 401 names the scheme that would work.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="tandem"`)
 	}
 	if d.Status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "2")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Secret prefixes tell a session token from a personal access token.
@@ -99,6 +100,10 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (User, 
 	email = strings.ToLower(strings.TrimSpace(email))
 	var v Validation
 	v.Check(email != "", "email", "email is required")
+	// The address becomes a throttle key: bound it, and keep it text that
+	// every engine stores.
+	v.Check(len(email) <= MaxEmailLen, "email", "email is longer than %d characters", MaxEmailLen)
+	v.Check(utf8.ValidString(email), "email", "email is not valid UTF-8")
 	v.Check(password != "", "password", "password is required")
 	v.Check(len(password) <= MaxPasswordLen, "password", "password is longer than %d bytes", MaxPasswordLen)
 	if err := v.Err(); err != nil {

@@ -176,24 +176,36 @@ func (s *Service) PreviewInvite(ctx context.Context, code string) (InvitePreview
 }
 
 func usableInvite(ctx context.Context, tx Tx, code string) (Invite, error) {
-	if !strings.HasPrefix(code, InvitePrefix) {
-		return Invite{}, NotFound("invite")
-	}
-	in, err := tx.InviteByHash(ctx, HashSecret(code))
+	in, err := findInvite(ctx, tx, code)
 	if err != nil {
 		return Invite{}, err
 	}
-	if tx.Now().After(in.ExpiresAt) || in.Uses >= in.MaxUses {
-		return Invite{}, Errorf(CodeNotFound, "this invite has expired or was already used; ask for a new one")
+	return in, checkUsable(tx, in)
+}
+
+// findInvite looks up a code whether or not it can still be used.
+func findInvite(ctx context.Context, tx Tx, code string) (Invite, error) {
+	if !strings.HasPrefix(code, InvitePrefix) {
+		return Invite{}, NotFound("invite")
 	}
-	return in, nil
+	return tx.InviteByHash(ctx, HashSecret(code))
+}
+
+func checkUsable(tx Tx, in Invite) error {
+	if tx.Now().After(in.ExpiresAt) || in.Uses >= in.MaxUses {
+		return Errorf(CodeNotFound, "this invite has expired or was already used; ask for a new one")
+	}
+	return nil
 }
 
 // AcceptInvite adds the actor to the invite's team.
 func (s *Service) AcceptInvite(ctx context.Context, actor Actor, code string) (Team, error) {
 	var t Team
 	err := s.store.Update(ctx, func(tx Tx) error {
-		in, err := usableInvite(ctx, tx, code)
+		// Membership is checked before the invite's uses, so someone who
+		// accepts their single-use invite twice hears that they are
+		// already on the team, not that the invite is unknown.
+		in, err := findInvite(ctx, tx, code)
 		if err != nil {
 			return err
 		}
@@ -210,6 +222,9 @@ func (s *Service) AcceptInvite(ctx context.Context, actor Actor, code string) (T
 		r := Roster{Team: t, Members: members}
 		if _, ok := r.Member(actor.User.ID); ok {
 			return Errorf(CodeConflict, "you are already on %s", t.Name)
+		}
+		if err := checkUsable(tx, in); err != nil {
+			return err
 		}
 		if len(members) >= MaxTeamMembers {
 			return Errorf(CodeConflict, "%s already has %d members", t.Name, len(members))
@@ -335,8 +350,9 @@ func (s *Service) TransferProductOwner(ctx context.Context, actor Actor, teamID,
 }
 
 // RemoveMember takes userID off the team. Team administrators may remove
-// anyone; everyone may leave.
-func (s *Service) RemoveMember(ctx context.Context, actor Actor, teamID, userID string) error {
+// anyone; everyone may leave. A version other than 0 must be the
+// membership's current one.
+func (s *Service) RemoveMember(ctx context.Context, actor Actor, teamID, userID string, version int) error {
 	need := RespTeamAdministration
 	if userID == actor.User.ID {
 		need = ""
@@ -345,6 +361,9 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, teamID, userID 
 		m, ok := r.Member(userID)
 		if !ok {
 			return NotFound("member")
+		}
+		if err := checkVersion("the membership", version, m.Version); err != nil {
+			return err
 		}
 		if err := tx.DeleteMember(ctx, teamID, userID); err != nil {
 			return err

@@ -292,7 +292,7 @@ func testRosterCache(t *testing.T, s *store.Store) {
 	if !m.Has(scrum.ScrumMaster) || m.Has(scrum.Developer) {
 		t.Errorf("got %v from the caching service, want the other instance's change (scrum_master)", m.Accountabilities)
 	}
-	if err := b.RemoveMember(ctx, a.po, a.team, a.dev.User.ID); err != nil {
+	if err := b.RemoveMember(ctx, a.po, a.team, a.dev.User.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err = a.svc.Items(ctx, a.dev, a.team, scrum.ItemFilter{}, scrum.Page{})

@@ -183,7 +183,7 @@ func (w *Web) setAccountabilities(rw http.ResponseWriter, r *http.Request, a scr
 
 func (w *Web) removeMember(rw http.ResponseWriter, r *http.Request, a scrum.Actor) error {
 	team, user := r.PathValue("team"), r.PathValue("user")
-	if err := w.svc.RemoveMember(r.Context(), a, team, user); err != nil {
+	if err := w.svc.RemoveMember(r.Context(), a, team, user, 0); err != nil {
 		return err
 	}
 	if user == a.User.ID {

@@ -181,7 +181,8 @@ func (w *Web) static() http.Handler {
 		} else {
 			rw.Header().Set("Cache-Control", "no-cache")
 		}
-		if strings.HasSuffix(r.URL.Path, "/") {
+		// No directory listings: "/static/" itself strips to "".
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
 			w.notFound(rw, r)
 			return
 		}
@@ -348,10 +349,22 @@ func fields(err error) map[string]string {
 func fieldErr(fs map[string]string, name string) string { return fs[name] }
 
 // safeNext accepts only local paths as a post-sign-in destination, so the
-// sign-in form cannot be used to redirect elsewhere.
+// sign-in form cannot be used to redirect elsewhere. Browsers drop tabs
+// and newlines from a Location and read a backslash as a slash, so
+// "/<tab>/evil.com" and "/teams/../\evil.com" (which http.Redirect cleans
+// to "/\evil.com") would leave the site: control characters and
+// backslashes are refused outright.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/teams"
+	const home = "/teams"
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") {
+		return home
+	}
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return home
 	}
 	return next
 }

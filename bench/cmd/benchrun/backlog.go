@@ -46,7 +46,7 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 		hdr := []string{"Authorization: Bearer " + team.Owner().Token, "Content-Type: application/json"}
 		items := p.URL + "/api/v1/teams/" + team.ID + "/items"
 		r, err := e.Attack(ctx, AttackSpec{Server: p, URL: items, Method: "POST", Headers: hdr, Workers: clients,
-			Body: `{"type":"story","title":"A bench item","labels":["bench"],"acceptance_criteria":[{"text":"works"}]}`,
+			Body:     `{"type":"story","title":"A bench item","labels":["bench"],"acceptance_criteria":[{"text":"works"}]}`,
 			Duration: dur, Warmup: warm})
 		if err != nil || !page {
 			return r, err

@@ -9,13 +9,13 @@ import (
 )
 
 // Listen receives NOTIFY payloads (team ids) on Channel and calls changed
-// for each until ctx ends. After a lost connection it reconnects with
-// back-off and calls changed("") — "anything may have changed" — because
-// notifications sent meanwhile are gone.
+// for each until ctx ends. Each time LISTEN is in place — the first time
+// too, since clients may have subscribed while it connected — it calls
+// changed("") ("anything may have changed"), because notifications sent
+// before are gone. After a lost connection it reconnects with back-off.
 func Listen(ctx context.Context, dsn string, log *slog.Logger, changed func(teamID string)) {
 	dsn = WithAppName(dsn)
 	backoff := 100 * time.Millisecond
-	first := true
 	for ctx.Err() == nil {
 		conn, err := pgx.Connect(ctx, dsn)
 		if err == nil {
@@ -38,10 +38,7 @@ func Listen(ctx context.Context, dsn string, log *slog.Logger, changed func(team
 			continue
 		}
 		backoff = 100 * time.Millisecond
-		if !first {
-			changed("")
-		}
-		first = false
+		changed("")
 		for {
 			n, err := conn.WaitForNotification(ctx)
 			if err != nil {

@@ -1,0 +1,16 @@
+package api
+
+// RequestBodies returns constructors of every request body type, for the
+// external tests (FuzzDecodeJSON decodes into each).
+func RequestBodies() map[string]func() any {
+	return map[string]func() any{
+		"signup":         func() any { return new(signupRequest) },
+		"login":          func() any { return new(loginRequest) },
+		"token":          func() any { return new(tokenRequest) },
+		"team":           func() any { return new(teamRequest) },
+		"member":         func() any { return new(memberRequest) },
+		"product_owner":  func() any { return new(productOwnerRequest) },
+		"invite":         func() any { return new(inviteRequest) },
+		"responsibility": func() any { return new(responsibilityRequest) },
+	}
+}
