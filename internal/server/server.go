@@ -57,9 +57,9 @@ type App struct {
 	API     *api.API
 	Handler http.Handler
 
-	srv    *http.Server
-	ln     net.Listener
-	stop   context.CancelFunc
+	srv  *http.Server
+	ln   net.Listener
+	stop context.CancelFunc
 }
 
 // IsPostgres reports whether a database setting names PostgreSQL.

@@ -120,7 +120,7 @@ func (w *Web) funcs() template.FuncMap {
 			}
 			return nil
 		},
-		"isResp": func(key string) bool { _, ok := scrum.LookupResponsibility(key); return ok },
+		"isResp":    func(key string) bool { _, ok := scrum.LookupResponsibility(key); return ok },
 		"auditIcon": auditIcon,
 		"areaTitle": areaTitle,
 		"areaQuestion": func(a scrum.Area) string {
