@@ -1,0 +1,474 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// DefaultTimeout bounds every wait and every browser action of a tab. Pages
+// are server-rendered on loopback, so anything slower than this is a bug,
+// not a slow machine.
+const DefaultTimeout = 10 * time.Second
+
+// pollEvery is how often the Wait helpers look at the page again.
+const pollEvery = 25 * time.Millisecond
+
+// Tab is one browser tab. Its methods fail the test on error, so a test
+// reads as a list of steps; each step is bounded by Timeout.
+type Tab struct {
+	Timeout time.Duration
+
+	t       testing.TB
+	s       *Server
+	label   string // whose tab, for failure messages
+	ctx     context.Context
+	console *consoleLog
+}
+
+// Visitor opens a tab in a new browser context: a person with their own,
+// empty cookie jar who is not signed in.
+func (s *Server) Visitor(t testing.TB) *Tab {
+	t.Helper()
+	return s.openTab(t, "visitor", browser(t), chromedp.WithNewBrowserContext())
+}
+
+// openTab creates the tab, installs the console recorder and the CSP
+// watcher, and registers its checks and closing with t.Cleanup.
+func (s *Server) openTab(t testing.TB, label string, parent context.Context, opts ...chromedp.ContextOption) *Tab {
+	t.Helper()
+	tb := &Tab{Timeout: DefaultTimeout, t: t, s: s, label: label, console: &consoleLog{}}
+	opts = append(opts, chromedp.WithListener(tb.console.record))
+	ctx, cancel := chromedp.NewContext(parent, opts...)
+	tb.ctx = ctx
+	// The first Do creates the tab and ties it to ctx, which has no
+	// deadline; later steps get their own timeouts.
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatcher})
+		return err
+	}))
+	if err != nil {
+		cancel()
+		t.Fatalf("open a tab for %s: %v", label, err)
+	}
+	t.Cleanup(func() {
+		tb.finish()
+		cancel()
+	})
+	return tb
+}
+
+// finish reports what the tab's pages did wrong and, when the test failed,
+// where the tab was.
+func (tb *Tab) finish() {
+	// A round trip: every console event sent before it has been recorded.
+	if _, err := tb.eval(`document.readyState`); err != nil && !errors.Is(err, context.Canceled) {
+		tb.t.Logf("%s: tab did not answer at the end of the test: %v", tb.label, err)
+	}
+	tb.reportProblems()
+	if tb.t.Failed() {
+		loc, _ := tb.eval(`location.href`)
+		tb.t.Logf("%s's tab was at %s", tb.label, loc)
+		for _, m := range tb.console.all() {
+			tb.t.Logf("%s's console: %s", tb.label, m)
+		}
+		if dir := os.Getenv("TANDEM_E2E_ARTIFACTS"); dir != "" {
+			name := safeName(tb.t.Name() + "-" + tb.label)
+			if err := tb.screenshot(filepath.Join(dir, name+".png")); err == nil {
+				tb.t.Logf("screenshot: %s", filepath.Join(dir, name+".png"))
+			}
+		}
+	}
+	// Leave the page first: an open live stream keeps a tab from closing
+	// promptly.
+	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
+	defer cancel()
+	_ = chromedp.Do(ctx, chromedp.Navigate("about:blank"))
+}
+
+func (tb *Tab) reportProblems() {
+	tb.t.Helper()
+	for _, m := range problems(tb.console.unseen()) {
+		tb.t.Errorf("%s's page: %s", tb.label, m)
+	}
+}
+
+// CheckConsole fails the test now if a page of this tab logged a CSP
+// violation or an uncaught error since the last check. Every tab is also
+// checked when the test ends.
+func (tb *Tab) CheckConsole() {
+	tb.t.Helper()
+	_, _ = tb.eval(`0`) // flush
+	tb.reportProblems()
+}
+
+// TakeProblems returns the CSP violations and uncaught errors logged since
+// the last check and marks them as seen, for a test that provokes them on
+// purpose and checks them itself.
+func (tb *Tab) TakeProblems() []Message {
+	_, _ = tb.eval(`0`)
+	return problems(tb.console.unseen())
+}
+
+// Console returns everything the tab's pages wrote to the console so far.
+func (tb *Tab) Console() []Message {
+	_, _ = tb.eval(`0`)
+	return tb.console.all()
+}
+
+// Context is the tab's chromedp context, for actions the helpers lack. Give
+// each call its own timeout; cancelling this context closes the tab.
+func (tb *Tab) Context() context.Context { return tb.ctx }
+
+// Do runs chromedp actions in the tab within Timeout.
+func (tb *Tab) Do(actions ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	if err := tb.do(actions...); err != nil {
+		tb.t.Fatalf("%s: %v", tb.label, err)
+	}
+}
+
+func (tb *Tab) do(actions ...chromedp.Action[chromedp.Void]) error {
+	ctx, cancel := context.WithTimeout(tb.ctx, tb.Timeout)
+	defer cancel()
+	return chromedp.Do(ctx, actions...)
+}
+
+// Run runs one chromedp action that returns a value, within tb.Timeout.
+func Run[T any](tb *Tab, a chromedp.Action[T]) T {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, tb.Timeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		tb.t.Fatalf("%s: %v", tb.label, err)
+	}
+	return v
+}
+
+// Eval evaluates a JavaScript expression in the tab's page and decodes its
+// value; a promise is awaited.
+func Eval[T any](tb *Tab, expr string) T {
+	tb.t.Helper()
+	return Run(tb, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
+// eval returns an expression's value as raw JSON, without failing.
+func (tb *Tab) eval(expr string) (string, error) {
+	ctx, cancel := context.WithTimeout(tb.ctx, tb.Timeout)
+	defer cancel()
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](expr))
+	return string(raw), err
+}
+
+// URL returns the address of the page the tab shows.
+func (tb *Tab) URL() string {
+	tb.t.Helper()
+	return Run(tb, chromedp.Location())
+}
+
+// Path returns the path and query of the page the tab shows.
+func (tb *Tab) Path() string {
+	tb.t.Helper()
+	return strings.TrimPrefix(tb.URL(), tb.s.URL)
+}
+
+// Open loads a page — a path on the server or a full URL — and returns its
+// HTTP status after redirects.
+func (tb *Tab) Open(pathOrURL string) int {
+	tb.t.Helper()
+	u := pathOrURL
+	if strings.HasPrefix(u, "/") {
+		u = tb.s.URL + u
+	}
+	resp := Run(tb, chromedp.NavigateResponse(u))
+	if resp == nil {
+		tb.t.Fatalf("%s: open %s: no response", tb.label, pathOrURL)
+	}
+	return int(resp.Status)
+}
+
+// Reload reloads the page.
+func (tb *Tab) Reload() {
+	tb.t.Helper()
+	tb.Do(chromedp.Reload())
+}
+
+// Click clicks the first element matching a CSS selector, for clicks that
+// stay on the page. Use ClickNav for links and submit buttons.
+func (tb *Tab) Click(sel string) {
+	tb.t.Helper()
+	tb.Do(chromedp.Click(chromedp.CSS(sel)))
+}
+
+// ClickNav clicks an element that loads a new page — a link, or a form's
+// submit button — waits for that page, and returns its HTTP status after
+// redirects.
+func (tb *Tab) ClickNav(sel string) int {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, tb.Timeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
+	if err != nil {
+		tb.t.Fatalf("%s: click %s and wait for the next page: %v", tb.label, sel, err)
+	}
+	return int(resp.Status)
+}
+
+// Fill sets a form field's value and fires input and change events, as
+// typing would.
+func (tb *Tab) Fill(sel, value string) {
+	tb.t.Helper()
+	tb.withElement(sel, `el.focus(); el.value = arg;
+	  el.dispatchEvent(new Event("input", {bubbles: true}));
+	  el.dispatchEvent(new Event("change", {bubbles: true}));`, value)
+}
+
+// Check ticks or clears a checkbox.
+func (tb *Tab) Check(sel string, on bool) {
+	tb.t.Helper()
+	tb.withElement(sel, `if (el.checked !== arg) el.click();`, on)
+}
+
+// withElement runs body with el bound to the element sel matches and arg
+// to arg, failing if nothing matches.
+func (tb *Tab) withElement(sel, body string, arg any) {
+	tb.t.Helper()
+	js := fmt.Sprintf(`(() => { const el = document.querySelector(%s); if (!el) return false; const arg = %s; %s; return true; })()`,
+		jsString(sel), jsValue(arg), body)
+	if !Eval[bool](tb, js) {
+		tb.t.Fatalf("%s: no element matches %s on %s", tb.label, sel, tb.Path())
+	}
+}
+
+// Text returns the text of the first element matching sel, with runs of
+// white space collapsed.
+func (tb *Tab) Text(sel string) string {
+	tb.t.Helper()
+	v := Eval[*string](tb, fmt.Sprintf(`document.querySelector(%s)?.textContent ?? null`, jsString(sel)))
+	if v == nil {
+		tb.t.Fatalf("%s: no element matches %s on %s", tb.label, sel, tb.Path())
+	}
+	return squash(*v)
+}
+
+// Texts returns the text of every element matching sel.
+func (tb *Tab) Texts(sel string) []string {
+	tb.t.Helper()
+	vs := Eval[[]string](tb, fmt.Sprintf(`[...document.querySelectorAll(%s)].map((e) => e.textContent)`, jsString(sel)))
+	for i := range vs {
+		vs[i] = squash(vs[i])
+	}
+	return vs
+}
+
+// Attr returns an attribute of the first element matching sel, and
+// whether the element has it.
+func (tb *Tab) Attr(sel, name string) (string, bool) {
+	tb.t.Helper()
+	js := fmt.Sprintf(`(() => { const el = document.querySelector(%s); return el ? [el.hasAttribute(%s), el.getAttribute(%s) ?? ""] : null })()`,
+		jsString(sel), jsString(name), jsString(name))
+	v := Eval[*[2]any](tb, js)
+	if v == nil {
+		tb.t.Fatalf("%s: no element matches %s on %s", tb.label, sel, tb.Path())
+	}
+	has, _ := v[0].(bool)
+	s, _ := v[1].(string)
+	return s, has
+}
+
+// Count returns how many elements match sel.
+func (tb *Tab) Count(sel string) int {
+	tb.t.Helper()
+	return Eval[int](tb, fmt.Sprintf(`document.querySelectorAll(%s).length`, jsString(sel)))
+}
+
+// Exists reports whether any element matches sel.
+func (tb *Tab) Exists(sel string) bool {
+	tb.t.Helper()
+	return tb.Count(sel) > 0
+}
+
+// WaitFor waits until an element matches sel.
+func (tb *Tab) WaitFor(sel string) {
+	tb.t.Helper()
+	tb.waitJS("an element matching "+sel,
+		fmt.Sprintf(`(() => { const n = document.querySelectorAll(%s).length; return [n > 0, n + " matches"] })()`, jsString(sel)))
+}
+
+// WaitVisible waits until an element matching sel is rendered with a size.
+func (tb *Tab) WaitVisible(sel string) {
+	tb.t.Helper()
+	tb.waitJS(sel+" to be visible", fmt.Sprintf(`(() => {
+	  const el = document.querySelector(%s);
+	  if (!el) return [false, "no element"];
+	  const r = el.getBoundingClientRect();
+	  return [r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== "hidden", "hidden, " + r.width + "x" + r.height];
+	})()`, jsString(sel)))
+}
+
+// WaitGone waits until nothing matches sel.
+func (tb *Tab) WaitGone(sel string) {
+	tb.t.Helper()
+	tb.waitJS("no element matching "+sel,
+		fmt.Sprintf(`(() => { const n = document.querySelectorAll(%s).length; return [n === 0, n + " matches"] })()`, jsString(sel)))
+}
+
+// WaitText waits until the first element matching sel contains want in
+// its text (white space collapsed), and returns that text.
+func (tb *Tab) WaitText(sel, want string) string {
+	tb.t.Helper()
+	got := tb.waitJS(fmt.Sprintf("%s to contain %q", sel, want), fmt.Sprintf(`(() => {
+	  const el = document.querySelector(%s);
+	  if (!el) return [false, "no element"];
+	  const text = el.textContent.replace(/\s+/g, " ").trim();
+	  return [text.includes(%s), text];
+	})()`, jsString(sel), jsString(squash(want))))
+	return got
+}
+
+// WaitAttr waits until the first element matching sel has attribute name
+// equal to want.
+func (tb *Tab) WaitAttr(sel, name, want string) {
+	tb.t.Helper()
+	tb.waitJS(fmt.Sprintf("%s to have %s=%q", sel, name, want), fmt.Sprintf(`(() => {
+	  const el = document.querySelector(%s);
+	  if (!el) return [false, "no element"];
+	  const v = el.getAttribute(%s);
+	  return [v === %s, v === null ? "no attribute" : JSON.stringify(v)];
+	})()`, jsString(sel), jsString(name), jsString(want)))
+}
+
+// WaitPath waits until the tab's path (with query) matches the regular
+// expression re, and returns it.
+func (tb *Tab) WaitPath(re string) string {
+	tb.t.Helper()
+	rx := regexp.MustCompile(re)
+	js := fmt.Sprintf(`(() => { const p = location.pathname + location.search; return [new RegExp(%s).test(p), p] })()`, jsString(rx.String()))
+	return tb.waitJS("the path to match "+re, js)
+}
+
+// WaitUntil waits until a JavaScript expression is truthy.
+func (tb *Tab) WaitUntil(expr string) {
+	tb.t.Helper()
+	tb.waitJS(expr, fmt.Sprintf(`(() => { const v = (%s); return [!!v, JSON.stringify(v) ?? String(v)] })()`, expr))
+}
+
+// waitJS polls expr, which yields [done, what it saw], until done or the
+// tab's Timeout, and returns the last thing seen. A page that is loading
+// or navigating is simply polled again.
+func (tb *Tab) waitJS(what, expr string) string {
+	tb.t.Helper()
+	deadline := time.Now().Add(tb.Timeout)
+	last := "nothing yet"
+	for {
+		raw, err := tb.eval(expr)
+		if err == nil {
+			var v [2]any
+			if json.Unmarshal([]byte(raw), &v) == nil {
+				got := fmt.Sprint(v[1])
+				if done, _ := v[0].(bool); done {
+					return got
+				}
+				last = got
+			}
+		} else {
+			last = "error: " + err.Error()
+			if tb.ctx.Err() != nil {
+				tb.t.Fatalf("%s: waiting for %s: tab closed", tb.label, what)
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.t.Fatalf("%s: waited %s for %s on %s; last saw %s", tb.label, tb.Timeout, what, tb.pathOrUnknown(), last)
+		}
+		time.Sleep(pollEvery)
+	}
+}
+
+func (tb *Tab) pathOrUnknown() string {
+	raw, err := tb.eval(`location.pathname + location.search`)
+	if err != nil {
+		return "an unknown page"
+	}
+	var p string
+	_ = json.Unmarshal([]byte(raw), &p)
+	return p
+}
+
+// Viewport sets the page's size in CSS pixels. Mobile emulates a phone:
+// the mobile viewport meta tag applies, with twice the pixel density and
+// touch input.
+func (tb *Tab) Viewport(width, height int, mobile bool) {
+	tb.t.Helper()
+	if mobile {
+		tb.Do(chromedp.EmulateViewport(int64(width), int64(height), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)))
+		return
+	}
+	tb.Do(chromedp.EmulateViewport(int64(width), int64(height)))
+}
+
+// ColorScheme emulates the system's light or dark preference
+// (prefers-color-scheme); "" follows the browser again.
+func (tb *Tab) ColorScheme(scheme string) {
+	tb.t.Helper()
+	params := emulation.SetEmulatedMediaParams{}
+	if scheme != "" {
+		params.Features = []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}
+	}
+	tb.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, params)
+		return err
+	}))
+}
+
+// Screenshot saves a PNG of the whole page, beyond the viewport, to path.
+func (tb *Tab) Screenshot(path string) {
+	tb.t.Helper()
+	if err := tb.screenshot(path); err != nil {
+		tb.t.Fatalf("%s: screenshot %s: %v", tb.label, path, err)
+	}
+}
+
+func (tb *Tab) screenshot(path string) error {
+	ctx, cancel := context.WithTimeout(tb.ctx, tb.Timeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 = PNG
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, png, 0o644)
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string { return jsValue(s) }
+
+func jsValue(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+func squash(s string) string { return strings.TrimSpace(spaces.ReplaceAllString(s, " ")) }
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func safeName(s string) string { return unsafeName.ReplaceAllString(s, "_") }
