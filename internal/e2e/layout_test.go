@@ -42,3 +42,26 @@ func TestPhoneLayoutWithoutTabBar(t *testing.T) {
 		}
 	}
 }
+
+// The teams page shows each team as a card that opens the team from
+// anywhere on it, set in the card's own type rather than as one big link.
+func TestTeamsPageCards(t *testing.T) {
+	s := e2e.Start(t)
+	u := s.SignedIn(t, "Priya Shah")
+	team := s.SeedTeam(t, "Orion", u)
+	u.Open("/teams")
+	underlined := e2e.Eval[[]string](u.Tab, `[...document.querySelectorAll(".team-card, .team-card *")]
+		.filter((el) => getComputedStyle(el).textDecorationLine.includes("underline"))
+		.map((el) => el.tagName + " " + el.textContent.trim())`)
+	if len(underlined) > 0 {
+		t.Errorf("team card text is underlined: %q", underlined)
+	}
+	gap := e2e.Eval[float64](u.Tab, `document.querySelector("#create").getBoundingClientRect().top -
+		document.querySelector(".team-card").getBoundingClientRect().bottom`)
+	if gap < 16 {
+		t.Errorf("the create-a-team card sits %gpx below the team cards, want a section's spacing", gap)
+	}
+	if st := u.ClickNav(`.team-card .text-sm`); st != 200 || u.Path() != "/teams/"+team {
+		t.Errorf("clicking the card's date: status %d, at %s; want the team page", st, u.Path())
+	}
+}
