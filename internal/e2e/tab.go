@@ -36,6 +36,20 @@ type Tab struct {
 	label   string // whose tab, for failure messages
 	ctx     context.Context
 	console *consoleLog
+	vp      viewport // as set by Viewport; zero until then
+}
+
+// viewport is an emulated screen.
+type viewport struct {
+	width, height int
+	mobile        bool
+}
+
+func (v viewport) emulate(height int) chromedp.Action[chromedp.Void] {
+	if v.mobile {
+		return chromedp.EmulateViewport(int64(v.width), int64(height), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2))
+	}
+	return chromedp.EmulateViewport(int64(v.width), int64(height))
 }
 
 // Visitor opens a tab in a new browser context: a person with their own,
@@ -412,11 +426,8 @@ func (tb *Tab) pathOrUnknown() string {
 // touch input.
 func (tb *Tab) Viewport(width, height int, mobile bool) {
 	tb.t.Helper()
-	if mobile {
-		tb.Do(chromedp.EmulateViewport(int64(width), int64(height), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)))
-		return
-	}
-	tb.Do(chromedp.EmulateViewport(int64(width), int64(height)))
+	tb.vp = viewport{width: width, height: height, mobile: mobile}
+	tb.Do(tb.vp.emulate(height))
 }
 
 // ColorScheme emulates the system's light or dark preference
@@ -433,7 +444,8 @@ func (tb *Tab) ColorScheme(scheme string) {
 	}))
 }
 
-// Screenshot saves a PNG of the whole page, beyond the viewport, to path.
+// Screenshot saves a PNG of the whole page, beyond the viewport, to path,
+// creating its directory.
 func (tb *Tab) Screenshot(path string) {
 	tb.t.Helper()
 	if err := tb.screenshot(path); err != nil {
@@ -442,9 +454,11 @@ func (tb *Tab) Screenshot(path string) {
 }
 
 func (tb *Tab) screenshot(path string) error {
-	ctx, cancel := context.WithTimeout(tb.ctx, tb.Timeout)
+	// Resizing, painting and encoding a tall page at twice the density is
+	// the heaviest thing a tab does; give it more than a step.
+	ctx, cancel := context.WithTimeout(tb.ctx, 3*tb.Timeout)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 = PNG
+	png, err := chromedp.Run(ctx, fullPage(tb.vp))
 	if err != nil {
 		return err
 	}
@@ -452,6 +466,43 @@ func (tb *Tab) screenshot(path string) error {
 		return err
 	}
 	return os.WriteFile(path, png, 0o644)
+}
+
+// fullPage captures the whole page as a PNG. Capturing beyond the viewport
+// would leave fixed elements (the phone's bottom tab bar) and viewport-high
+// backgrounds where the first screen ends, so, as Puppeteer's fullPage
+// does, the viewport is made as tall as the page for the capture and put
+// back afterwards.
+func fullPage(vp viewport) chromedp.Action[[]byte] {
+	return func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		base := vp
+		if base.width == 0 {
+			base = viewport{width: 1280, height: 900} // the browser's window
+		}
+		height := base.height
+		for range 3 { // a taller viewport can make vh-sized content taller
+			h, err := chromedp.Evaluate[int](`Math.ceil(Math.max(document.documentElement.scrollHeight, document.body?.scrollHeight ?? 0))`)(ctx, t)
+			if err != nil {
+				return nil, err
+			}
+			if h <= height {
+				break
+			}
+			height = h
+			if _, err := base.emulate(height)(ctx, t); err != nil {
+				return nil, err
+			}
+		}
+		shot, err := chromedp.FullScreenshot(100)(ctx, t) // quality 100 = PNG
+		if vp.width != 0 {
+			_, rerr := vp.emulate(vp.height)(ctx, t)
+			err = errors.Join(err, rerr)
+		} else {
+			_, rerr := cdp.Call(ctx, t, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+			err = errors.Join(err, rerr)
+		}
+		return shot, err
+	}
 }
 
 // jsString quotes s as a JavaScript string literal.
