@@ -10,6 +10,7 @@ import (
 // The harness itself: a tab catches a script the CSP refuses and an
 // uncaught error, so the other tests' silence means something.
 func TestConsoleCatchesCSPViolationsAndErrors(t *testing.T) {
+	t.Parallel()
 	s := e2e.Start(t)
 	v := s.Visitor(t)
 	v.Open("/signin")

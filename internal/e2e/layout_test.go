@@ -9,6 +9,7 @@ import (
 // On a phone, pages without the team's bottom tab bar reserve no room for
 // it, and the sign-in pages show the product's name under its mark.
 func TestPhoneLayoutWithoutTabBar(t *testing.T) {
+	t.Parallel()
 	s := e2e.Start(t)
 	visitor := s.Visitor(t)
 	visitor.Viewport(390, 844, true)
@@ -46,6 +47,7 @@ func TestPhoneLayoutWithoutTabBar(t *testing.T) {
 // The teams page shows each team as a card that opens the team from
 // anywhere on it, set in the card's own type rather than as one big link.
 func TestTeamsPageCards(t *testing.T) {
+	t.Parallel()
 	s := e2e.Start(t)
 	u := s.SignedIn(t, "Priya Shah")
 	team := s.SeedTeam(t, "Orion", u)

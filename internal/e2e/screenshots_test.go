@@ -22,6 +22,7 @@ import (
 //
 //	TANDEM_SCREENSHOTS=/tmp/shots go test -run TestScreenshots ./internal/e2e/
 func TestScreenshots(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("TANDEM_SCREENSHOTS")
 	if dir == "" {
 		t.Skip("set TANDEM_SCREENSHOTS=<dir> to save screenshots of every page")

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,13 +19,23 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// DefaultTimeout bounds every wait and every browser action of a tab. Pages
-// are server-rendered on loopback, so anything slower than this is a bug,
-// not a slow machine.
-const DefaultTimeout = 10 * time.Second
+// DefaultTimeout bounds every wait and every browser action of a tab.
+// Pages are server-rendered on loopback and take well under a second; the
+// margin is for a machine busy with other builds, where a page and its
+// modules under -race have been seen to take over 20 s. It costs nothing
+// while tests pass. TANDEM_E2E_TIMEOUT (a Go duration) overrides it, and
+// a test can set a tab's Timeout.
+var DefaultTimeout = timeoutFromEnv(30 * time.Second)
+
+func timeoutFromEnv(def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("TANDEM_E2E_TIMEOUT")); err == nil && d > 0 {
+		return d
+	}
+	return def
+}
 
 // pollEvery is how often the Wait helpers look at the page again.
-const pollEvery = 25 * time.Millisecond
+const pollEvery = 50 * time.Millisecond
 
 // Tab is one browser tab. Its methods fail the test on error, so a test
 // reads as a list of steps; each step is bounded by Timeout.
@@ -37,6 +48,10 @@ type Tab struct {
 	ctx     context.Context
 	console *consoleLog
 	vp      viewport // as set by Viewport; zero until then
+
+	dialogMu sync.Mutex
+	dialogs  []string // messages of the alerts, confirms and prompts shown
+	accept   bool     // how to answer them
 }
 
 // viewport is an emulated screen.
@@ -77,11 +92,44 @@ func (s *Server) openTab(t testing.TB, label string, parent context.Context, opt
 		cancel()
 		t.Fatalf("open a tab for %s: %v", label, err)
 	}
+	go tb.answerDialogs()
 	t.Cleanup(func() {
 		tb.finish()
 		cancel()
 	})
 	return tb
+}
+
+// answerDialogs answers every alert, confirm and prompt the tab's pages
+// open, so none can stall a test, and records its message.
+func (tb *Tab) answerDialogs() {
+	for ev, err := range chromedp.Events(tb.ctx, page.JavascriptDialogOpening) {
+		if err != nil {
+			return
+		}
+		tb.dialogMu.Lock()
+		tb.dialogs = append(tb.dialogs, ev.Message)
+		accept := tb.accept
+		tb.dialogMu.Unlock()
+		ctx, cancel := context.WithTimeout(tb.ctx, tb.Timeout)
+		_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
+		cancel()
+	}
+}
+
+// AnswerDialogs sets how the tab answers confirm and prompt dialogs from
+// now on: accept (OK) or dismiss (Cancel, the default).
+func (tb *Tab) AnswerDialogs(accept bool) {
+	tb.dialogMu.Lock()
+	defer tb.dialogMu.Unlock()
+	tb.accept = accept
+}
+
+// Dialogs returns the messages of the dialogs the tab's pages have opened.
+func (tb *Tab) Dialogs() []string {
+	tb.dialogMu.Lock()
+	defer tb.dialogMu.Unlock()
+	return append([]string(nil), tb.dialogs...)
 }
 
 // finish reports what the tab's pages did wrong and, when the test failed,
@@ -363,6 +411,42 @@ func (tb *Tab) WaitAttr(sel, name, want string) {
 	  const v = el.getAttribute(%s);
 	  return [v === %s, v === null ? "no attribute" : JSON.stringify(v)];
 	})()`, jsString(sel), jsString(name), jsString(want)))
+}
+
+// RecordAppearing starts recording the text of every element matching sel
+// that is added to the page from now on, until the page unloads, so a
+// test can check for something short-lived, such as a toast, after the
+// fact. See WaitAppeared.
+func (tb *Tab) RecordAppearing(sel string) {
+	tb.t.Helper()
+	Eval[bool](tb, fmt.Sprintf(`(() => {
+	  const sel = %s;
+	  const seen = (window.__e2eAppeared ??= {});
+	  if (seen[sel]) return true;
+	  seen[sel] = [];
+	  const note = (el) => seen[sel].push(el.textContent.replace(/\s+/g, " ").trim());
+	  new MutationObserver((records) => {
+	    for (const r of records) for (const n of r.addedNodes) {
+	      if (!(n instanceof Element)) continue;
+	      if (n.matches(sel)) note(n);
+	      n.querySelectorAll(sel).forEach(note);
+	    }
+	  }).observe(document.documentElement, {childList: true, subtree: true});
+	  return true;
+	})()`, jsString(sel)))
+}
+
+// WaitAppeared waits until an element matching sel and containing want has
+// been added to the page since RecordAppearing(sel), whether or not it is
+// still there, and returns its text.
+func (tb *Tab) WaitAppeared(sel, want string) string {
+	tb.t.Helper()
+	return tb.waitJS(fmt.Sprintf("a %s containing %q to appear", sel, want), fmt.Sprintf(`(() => {
+	  const seen = window.__e2eAppeared?.[%s];
+	  if (!seen) return [false, "not recording: call RecordAppearing first (or the page was reloaded)"];
+	  const hit = seen.find((t) => t.includes(%s));
+	  return [hit !== undefined, hit ?? JSON.stringify(seen)];
+	})()`, jsString(sel), jsString(squash(want))))
 }
 
 // WaitPath waits until the tab's path (with query) matches the regular

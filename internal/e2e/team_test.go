@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tandemhq/tandem/internal/e2e"
 	"github.com/tandemhq/tandem/internal/scrum"
@@ -17,6 +16,7 @@ const retro = `li[data-responsibility="facilitation.retrospective"]`
 // invites; a second person accepts; the PO reassigns the retrospective to
 // them, and the second person's open team page shows it without a reload.
 func TestReassignmentShowsLiveToTheTeam(t *testing.T) {
+	t.Parallel()
 	for _, engine := range []struct {
 		name string
 		opts []e2e.Option
@@ -25,6 +25,7 @@ func TestReassignmentShowsLiveToTheTeam(t *testing.T) {
 		{"postgres", []e2e.Option{e2e.OnPostgres()}},
 	} {
 		t.Run(engine.name, func(t *testing.T) {
+			t.Parallel()
 			s := e2e.Start(t, engine.opts...)
 
 			// The PO signs up and creates the team.
@@ -71,6 +72,7 @@ func TestReassignmentShowsLiveToTheTeam(t *testing.T) {
 
 			// The PO's page learned live that Lena joined: the Reassign
 			// menu offers her without a reload.
+			lena.RecordAppearing(`.toast`) // toasts go away after a few seconds
 			lenaOption := retro + ` button[name=owner][value="user:` + lena.ID + `"]`
 			po.WaitFor(lenaOption)
 			po.Click(retro + ` summary`)
@@ -83,7 +85,7 @@ func TestReassignmentShowsLiveToTheTeam(t *testing.T) {
 			// Lena's page shows the new owner, a toast and the history
 			// entry, on the same document, still live.
 			lena.WaitText(retro+` [data-owner]`, "Lena Vogel")
-			lena.WaitText(`[data-toasts]`, "facilitation.retrospective now belongs to Lena Vogel")
+			lena.WaitAppeared(`.toast`, "facilitation.retrospective now belongs to Lena Vogel")
 			lena.WaitText(`[data-fragment="history"]`, "reassigned facilitation.retrospective: Scrum Master → Lena Vogel")
 			if got := e2e.Eval[int](lena.Tab, `window.__noReload ?? 0`); got != 1 {
 				t.Fatalf("window.__noReload = %d after the change, want 1: the page reloaded", got)
@@ -100,6 +102,7 @@ func TestReassignmentShowsLiveToTheTeam(t *testing.T) {
 // card; a Developer or a Stakeholder gets neither, and a forged form post
 // is refused.
 func TestReassignControlsFollowAccountability(t *testing.T) {
+	t.Parallel()
 	s := e2e.Start(t)
 	po := s.SignedIn(t, "Priya Shah")
 	team := s.SeedTeam(t, "Orion", po)
@@ -156,6 +159,7 @@ func TestReassignControlsFollowAccountability(t *testing.T) {
 // so, the page reconnects by itself, and changes made afterwards still
 // arrive without a reload.
 func TestLivePageRecoversFromRestart(t *testing.T) {
+	t.Parallel()
 	s := e2e.Start(t)
 	po := s.SignedIn(t, "Priya Shah")
 	team := s.SeedTeam(t, "Orion", po)
@@ -166,7 +170,7 @@ func TestLivePageRecoversFromRestart(t *testing.T) {
 	s.Restart(func() {
 		po.WaitAttr(`[data-live]`, "data-state", "reconnecting")
 	})
-	po.Timeout = 15 * time.Second // reconnecting backs off: 1 s, 2 s, 4 s…
+	// Reconnecting backs off 1 s, 2 s, 4 s…; the default timeout covers it.
 	po.WaitAttr(`[data-live]`, "data-state", "connected")
 
 	if _, err := s.App.Service.Reassign(context.Background(), po.Actor(), team, scrum.RespFacilitateRetro,
@@ -176,5 +180,45 @@ func TestLivePageRecoversFromRestart(t *testing.T) {
 	po.WaitText(retro+` [data-owner]`, "Priya Shah")
 	if got := e2e.Eval[int](po.Tab, `window.__noReload ?? 0`); got != 1 {
 		t.Fatalf("window.__noReload = %d, want 1: the page reloaded", got)
+	}
+}
+
+// Removing a member is live too: the PO removes Sam through the member
+// menu; Sam's open team page takes him to his teams, and Lena's page drops
+// him from the member list without a reload.
+func TestRemovedMemberLeavesTheTeamPage(t *testing.T) {
+	t.Parallel()
+	s := e2e.Start(t)
+	po := s.SignedIn(t, "Priya Shah")
+	sam := s.SignedIn(t, "Sam Okafor")
+	lena := s.SignedIn(t, "Lena Vogel")
+	team := s.SeedTeam(t, "Orion", po)
+	s.SeedMember(t, team, po, sam, scrum.Developer)
+	s.SeedMember(t, team, po, lena, scrum.Developer)
+
+	for _, u := range []*e2e.User{sam, lena} {
+		u.Open("/teams/" + team)
+		e2e.Eval[int](u.Tab, `window.__noReload = 1`)
+		u.WaitAttr(`[data-live]`, "data-state", "connected")
+	}
+	samRow := `tr[data-member="` + sam.ID + `"]`
+	lena.WaitFor(samRow)
+
+	po.Open("/teams/" + team)
+	po.Click(samRow + ` summary`)
+	po.AnswerDialogs(true)
+	if st := po.ClickNav(samRow + ` form[action$="/remove"] button`); st != http.StatusOK {
+		t.Fatalf("remove Sam: status %d, want 200", st)
+	}
+	if got := po.Dialogs(); len(got) != 1 || !strings.HasPrefix(got[0], "Remove Sam Okafor from Orion?") {
+		t.Errorf("removing Sam asked %q, want one confirmation naming him", got)
+	}
+	po.WaitGone(samRow)
+
+	sam.WaitPath(`^/teams$`)
+	lena.WaitGone(samRow)
+	lena.WaitText(`[data-fragment="history"]`, "removed Sam Okafor from the team")
+	if got := e2e.Eval[int](lena.Tab, `window.__noReload ?? 0`); got != 1 {
+		t.Fatalf("Lena's page reloaded (window.__noReload = %d)", got)
 	}
 }
