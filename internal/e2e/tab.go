@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -503,6 +504,22 @@ func (tb *Tab) pathOrUnknown() string {
 	var p string
 	_ = json.Unmarshal([]byte(raw), &p)
 	return p
+}
+
+// BlockRequests makes the tab's requests to paths matching any of the
+// patterns fail as a dropped network would (URLPattern syntax, such as
+// "/teams/*/fragments/*"). Called with no patterns, it lets everything
+// through again.
+func (tb *Tab) BlockRequests(pathPatterns ...string) {
+	tb.t.Helper()
+	params := network.SetBlockedURLsParams{URLPatterns: []*network.BlockPattern{}}
+	for _, p := range pathPatterns {
+		params.URLPatterns = append(params.URLPatterns, &network.BlockPattern{URLPattern: "*://*:*" + p, Block: true})
+	}
+	tb.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, network.SetBlockedURLs, params)
+		return err
+	}))
 }
 
 // Viewport sets the page's size in CSS pixels. Mobile emulates a phone:

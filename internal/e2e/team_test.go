@@ -222,3 +222,34 @@ func TestRemovedMemberLeavesTheTeamPage(t *testing.T) {
 		t.Fatalf("Lena's page reloaded (window.__noReload = %d)", got)
 	}
 }
+
+// A refresh that fails — the network drops between the event and the
+// fetch of the changed section — neither throws on the page nor leaves it
+// stale: the page fetches again and catches up.
+func TestLivePageRetriesAFailedRefresh(t *testing.T) {
+	t.Parallel()
+	s := e2e.Start(t)
+	po := s.SignedIn(t, "Priya Shah")
+	dev := s.SignedIn(t, "Sam Okafor")
+	team := s.SeedTeam(t, "Orion", po)
+	s.SeedMember(t, team, po, dev, scrum.Developer)
+	dev.Open("/teams/" + team)
+	dev.WaitAttr(`[data-live]`, "data-state", "connected")
+	e2e.Eval[int](dev.Tab, `window.__noReload = 1`)
+
+	dev.BlockRequests("/teams/*/fragments/*")
+	dev.RecordAppearing(`.toast`)
+	if _, err := s.App.Service.Reassign(context.Background(), po.Actor(), team, scrum.RespFacilitateRetro,
+		scrum.Owner{UserID: po.ID}, 0); err != nil {
+		t.Fatal(err)
+	}
+	// The event arrived (its toast shows) but the section could not be
+	// fetched; then the network comes back.
+	dev.WaitAppeared(`.toast`, "facilitation.retrospective now belongs to Priya Shah")
+	dev.CheckConsole()
+	dev.BlockRequests()
+	dev.WaitText(retro+` [data-owner]`, "Priya Shah")
+	if got := e2e.Eval[int](dev.Tab, `window.__noReload ?? 0`); got != 1 {
+		t.Fatalf("the page reloaded (window.__noReload = %d)", got)
+	}
+}
