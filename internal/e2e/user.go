@@ -47,6 +47,22 @@ func (s *Server) NewUser(t testing.TB, name string) *User {
 	return &User{Tab: tab, Name: name, Email: email, Password: Password, browserCtx: tab.ctx}
 }
 
+// NewAccount is a person whose account exists (made through the service)
+// but whose browser is signed out, for tests of signing in.
+func (s *Server) NewAccount(t testing.TB, name string) *User {
+	t.Helper()
+	u := s.NewUser(t, name)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	user, err := s.App.Service.CreateUser(ctx, scrum.SignUp{Email: u.Email, Name: u.Name, Password: u.Password}, false)
+	if err != nil {
+		t.Fatalf("create account for %s: %v", name, err)
+	}
+	u.ID = user.ID
+	u.actor = &scrum.Actor{User: user}
+	return u
+}
+
 // SignedIn is the quick way to a signed-in person, for tests about other
 // pages: the account is made through the service and the session cookie
 // put straight into the browser. The tab is left blank.
