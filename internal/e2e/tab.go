@@ -112,7 +112,7 @@ func (tb *Tab) answerDialogs() {
 		tb.dialogs = append(tb.dialogs, ev.Message)
 		accept := tb.accept
 		tb.dialogMu.Unlock()
-		ctx, cancel := context.WithTimeout(tb.ctx, tb.Timeout)
+		ctx, cancel := context.WithTimeout(tb.ctx, DefaultTimeout) // not tb.Timeout: the test may be setting it
 		_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
 		cancel()
 	}
@@ -212,10 +212,22 @@ func (tb *Tab) do(actions ...chromedp.Action[chromedp.Void]) error {
 // Run runs one chromedp action that returns a value, within tb.Timeout.
 func Run[T any](tb *Tab, a chromedp.Action[T]) T {
 	tb.t.Helper()
+	return run(tb, "", a)
+}
+
+// run is Run with a description of the step for its failure message.
+func run[T any](tb *Tab, what string, a chromedp.Action[T]) T {
+	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, tb.Timeout)
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
+		if what != "" {
+			err = fmt.Errorf("%s: %w", what, err)
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("%w (after %s)", err, tb.Timeout)
+		}
 		tb.t.Fatalf("%s: %v", tb.label, err)
 	}
 	return v
@@ -256,7 +268,7 @@ func (tb *Tab) Open(pathOrURL string) int {
 	if strings.HasPrefix(u, "/") {
 		u = tb.s.URL + u
 	}
-	resp := Run(tb, chromedp.NavigateResponse(u))
+	resp := run(tb, "open "+pathOrURL, chromedp.NavigateResponse(u))
 	if resp == nil {
 		tb.t.Fatalf("%s: open %s: no response", tb.label, pathOrURL)
 	}
@@ -266,14 +278,14 @@ func (tb *Tab) Open(pathOrURL string) int {
 // Reload reloads the page.
 func (tb *Tab) Reload() {
 	tb.t.Helper()
-	tb.Do(chromedp.Reload())
+	run(tb, "reload", chromedp.Reload())
 }
 
 // Click clicks the first element matching a CSS selector, for clicks that
 // stay on the page. Use ClickNav for links and submit buttons.
 func (tb *Tab) Click(sel string) {
 	tb.t.Helper()
-	tb.Do(chromedp.Click(chromedp.CSS(sel)))
+	run(tb, "click "+sel, chromedp.Steps(chromedp.Click(chromedp.CSS(sel))))
 }
 
 // ClickNav clicks an element that loads a new page — a link, or a form's
@@ -285,7 +297,7 @@ func (tb *Tab) ClickNav(sel string) int {
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
 	if err != nil {
-		tb.t.Fatalf("%s: click %s and wait for the next page: %v", tb.label, sel, err)
+		tb.t.Fatalf("%s: click %s and wait for the next page on %s: %v", tb.label, sel, tb.pathOrUnknown(), err)
 	}
 	return int(resp.Status)
 }
