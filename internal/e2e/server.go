@@ -47,9 +47,11 @@ func WithConfig(f func(*server.Config)) Option { return Option(f) }
 // Start boots a Tandem on 127.0.0.1:0 with its own SQLite file, fast
 // password hashing and a sign-up limit high enough for many users. It is
 // shut down when the test ends. The server's log is shown only when the
-// test fails (or with -v and TANDEM_E2E_LOG=1).
+// test fails (or with -v and TANDEM_E2E_LOG=1). Without a browser the
+// test skips here, before booting anything (see RequireBrowser).
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	RequireBrowser(t)
 	logs := &logBuffer{}
 	cfg := server.Config{
 		Addr:               "127.0.0.1:0",
