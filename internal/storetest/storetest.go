@@ -321,9 +321,9 @@ func testInvites(t *testing.T, s *store.Store) {
 	ctx := context.Background()
 	po := MustUser(t, s, "Priya")
 	team := MustTeam(t, s, "Orion", po)
-	in := scrum.Invite{ID: scrum.NewID(), TeamID: team.ID, Hash: scrum.HashSecret("code"),
-		Accountabilities: []scrum.Accountability{scrum.ScrumMaster, scrum.Developer},
-		CreatedBy:        po.ID, CreatedAt: epoch, ExpiresAt: epoch.Add(time.Hour), MaxUses: 1}
+	in := scrum.Invite{ID: scrum.NewID(), TeamID: team.ID, Hash: scrum.HashSecret("code"), CreatedBy: po.ID,
+		CreatedAt: epoch, ExpiresAt: epoch.Add(time.Hour), MaxUses: 1,
+		Accountabilities: []scrum.Accountability{scrum.ScrumMaster, scrum.Developer}}
 	update(t, s, func(tx scrum.Tx) error { return tx.CreateInvite(ctx, in) })
 	view(t, s, func(tx scrum.Tx) error {
 		got, err := tx.InviteByHash(ctx, in.Hash)

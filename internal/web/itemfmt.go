@@ -15,7 +15,7 @@ func (w *Web) itemFuncs() template.FuncMap {
 	return template.FuncMap{
 		"typeIcon": func(t scrum.ItemType) template.HTML {
 			return template.HTML(`<svg class="icon type-icon type-icon--` + template.HTMLEscapeString(string(t)) +
-				`" role="img" aria-label="` + typeTitle(t) + `"><use href="/static/icons.svg?v=` + w.assets["icons.svg"] +
+				`" role="img" aria-label="` + typeTitle(t) + `"><use href="/static/icons.svg?v=` + w.assets.hash["icons.svg"] +
 				`#i-` + template.HTMLEscapeString(string(t)) + `"></use></svg>`)
 		},
 		"typeTitle":   typeTitle,

@@ -6,9 +6,7 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -45,7 +43,7 @@ type Web struct {
 	log    *slog.Logger
 	cfg    Config
 	pages  map[string]*template.Template
-	assets map[string]string // path → content hash, for cache-busting URLs
+	assets assets // static files: content hashes and import-versioned modules
 	md     *markdown.Renderer
 }
 
@@ -58,26 +56,10 @@ type Mux interface {
 // New parses the embedded templates. A template error is a programming
 // error caught by every test, so it panics.
 func New(svc *scrum.Service, log *slog.Logger, cfg Config) *Web {
-	w := &Web{svc: svc, log: log, cfg: cfg, assets: hashAssets(), md: markdown.New()}
+	sub, _ := fs.Sub(staticFS, "static")
+	w := &Web{svc: svc, log: log, cfg: cfg, assets: loadAssets(sub), md: markdown.New()}
 	w.pages = w.parse()
 	return w
-}
-
-func hashAssets() map[string]string {
-	out := map[string]string{}
-	_ = fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := staticFS.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		out[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
-		return nil
-	})
-	return out
 }
 
 // parse builds one template set per page: the layout, the partials and
@@ -102,10 +84,10 @@ func (w *Web) parse() map[string]*template.Template {
 
 func (w *Web) funcs() template.FuncMap {
 	fm := template.FuncMap{
-		"asset": func(p string) string { return "/static/" + p + "?v=" + w.assets[p] },
+		"asset": func(p string) string { return "/static/" + p + "?v=" + w.assets.hash[p] },
 		"icon": func(id string) template.HTML {
 			return template.HTML(`<svg class="icon" aria-hidden="true"><use href="/static/icons.svg?v=` +
-				w.assets["icons.svg"] + `#` + template.HTMLEscapeString(id) + `"></use></svg>`)
+				w.assets.hash["icons.svg"] + `#` + template.HTMLEscapeString(id) + `"></use></svg>`)
 		},
 		"initials":  initials,
 		"avatar":    avatarClass,
@@ -176,7 +158,7 @@ func (w *Web) static() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	files := http.FileServerFS(sub)
 	return http.StripPrefix("/static/", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if v := r.URL.Query().Get("v"); v != "" && v == w.assets[r.URL.Path] {
+		if v := r.URL.Query().Get("v"); v != "" && v == w.assets.hash[r.URL.Path] {
 			rw.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {
 			rw.Header().Set("Cache-Control", "no-cache")
@@ -184,6 +166,10 @@ func (w *Web) static() http.Handler {
 		// No directory listings: "/static/" itself strips to "".
 		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
 			w.notFound(rw, r)
+			return
+		}
+		if js, ok := w.assets.js[r.URL.Path]; ok {
+			http.ServeContent(rw, r, r.URL.Path, time.Time{}, bytes.NewReader(js))
 			return
 		}
 		files.ServeHTTP(rw, r)

@@ -82,9 +82,15 @@ export function connect(team, after, types, onEvent) {
   };
 }
 
-/** Replace an element marked data-fragment=name with fresh server HTML. */
+/**
+ * Replace an element marked data-fragment=name with fresh server HTML.
+ * Resolves false when there is nothing to show (the section is gone, or
+ * the server refused); rejects when trying again may work (the network
+ * failed, or the server had a 5xx).
+ */
 export async function refreshFragment(url, name) {
   const res = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+  if (res.status >= 500) throw new Error(`${url}: ${res.status}`);
   if (!res.ok) return false;
   const html = await res.text();
   const current = document.querySelector(`[data-fragment="${name}"]`);

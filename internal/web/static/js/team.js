@@ -16,17 +16,37 @@ if (page) {
   };
   let pending = new Set();
   let timer = 0;
+  let retry = 1000;
+  const schedule = (delay) => {
+    clearTimeout(timer);
+    timer = setTimeout(flush, delay);
+  };
+  // A section that cannot be fetched (the network dropped, the server is
+  // restarting) is fetched again with backoff, so the page catches up
+  // instead of staying stale.
   const flush = async () => {
+    timer = 0;
     const names = [...pending];
     pending = new Set();
+    let failed = false;
     for (const name of names) {
-      await refreshFragment(`/teams/${team}/fragments/${name}`, name);
+      try {
+        await refreshFragment(`/teams/${team}/fragments/${name}`, name);
+      } catch {
+        pending.add(name);
+        failed = true;
+      }
+    }
+    if (!failed) {
+      retry = 1000;
+    } else if (!timer) { // unless an event meanwhile scheduled a flush already
+      schedule(retry);
+      retry = Math.min(retry * 2, 30000);
     }
   };
   connect(team, page.dataset.lastEventId, Object.keys(sections), (type, ev) => {
     for (const name of sections[type]) pending.add(name);
-    clearTimeout(timer);
-    timer = setTimeout(flush, 50); // one refresh for a burst of events
+    schedule(50); // one refresh for a burst of events
     if (ev.actor_id !== me) toast(describe(type, ev.data), "info", "Team updated");
     if (type === "member.removed" && ev.subject_id === me) location.href = "/teams";
     if (type === "team.updated") {
