@@ -184,6 +184,8 @@ func TestMoveForms(t *testing.T) {
 	if got := f.get(f.po, f.base()+"/backlog").rowNumbers(); !slices.Equal(got, []string{"3", "2", "1"}) {
 		t.Errorf("after move after #2: got %v, want 3 2 1", got)
 	}
+	f.get(f.po, f.base()+"/items/3").wantContains(t, "Priya Shah</span> moved it to the top")
+	f.get(f.po, f.base()+"/items/1").wantContains(t, "Priya Shah</span> moved it just below #2 Reschedule a delivery")
 	// A developer is refused, and told who orders the backlog.
 	res = f.post(f.dev, f.base()+"/items/1/move", url.Values{"to": {"top"}}).wantStatus(t, http.StatusForbidden)
 	res.wantContains(t, "backlog.ordering", "Priya Shah")

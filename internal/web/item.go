@@ -133,29 +133,29 @@ func (w *Web) loadItem(r *http.Request, a scrum.Actor, ro scrum.Roster, ref stri
 	if v.Epics, err = w.epics(r, a, team); err != nil {
 		return v, err
 	}
-	epicTitle := map[string]string{}
+	itemTitle := map[string]string{}
 	for i, e := range v.Epics {
-		epicTitle[e.ID] = "#" + strconv.Itoa(e.Number) + " " + e.Title
+		itemTitle[e.ID] = "#" + strconv.Itoa(e.Number) + " " + e.Title
 		if e.ID == it.ParentID {
 			v.Epic = &v.Epics[i]
 		}
 	}
 	lookups := 0
-	epicName := func(id string) string {
+	itemName := func(id string) string {
 		if id == "" {
 			return ""
 		}
-		if t, ok := epicTitle[id]; ok {
+		if t, ok := itemTitle[id]; ok {
 			return t
 		}
-		epicTitle[id] = "another item"
+		itemTitle[id] = "another item"
 		if lookups < 20 {
 			lookups++
 			if p, err := w.svc.Item(ctx, a, team, id); err == nil {
-				epicTitle[id] = "#" + strconv.Itoa(p.Number) + " " + p.Title
+				itemTitle[id] = "#" + strconv.Itoa(p.Number) + " " + p.Title
 			}
 		}
-		return epicTitle[id]
+		return itemTitle[id]
 	}
 	if it.ParentID != "" && v.Epic == nil {
 		if p, err := w.svc.Item(ctx, a, team, it.ParentID); err == nil {
@@ -200,7 +200,7 @@ func (w *Web) loadItem(r *http.Request, a scrum.Actor, ro scrum.Roster, ref stri
 		names[c.ID] = c.Text
 	}
 	for _, e := range es {
-		v.History = append(v.History, historyOf(ro, e, epicName, names))
+		v.History = append(v.History, historyOf(ro, e, itemName, names))
 	}
 	// Newest first: the timeline reads from what just happened.
 	for i, j := 0, len(v.History)-1; i < j; i, j = i+1, j-1 {
@@ -216,7 +216,7 @@ func personName(ro scrum.Roster, id string) string {
 	return "A former member"
 }
 
-func historyOf(ro scrum.Roster, e scrum.Event, epicName func(string) string, criteria map[string]string) historyEntry {
+func historyOf(ro scrum.Roster, e scrum.Event, itemName func(string) string, criteria map[string]string) historyEntry {
 	h := historyEntry{Who: personName(ro, e.ActorID), At: e.At, Icon: "i-edit"}
 	switch e.Type {
 	case scrum.EventItemCreated:
@@ -226,10 +226,14 @@ func historyOf(ro scrum.Roster, e scrum.Event, epicName func(string) string, cri
 		var m scrum.ItemMoved
 		if json.Unmarshal(e.Data, &m) == nil {
 			switch {
-			case m.After == "" && m.Before != "":
-				h.Verb = "moved it up the backlog"
-			case m.Before == "" && m.After == "":
-				h.Verb = "moved it in the backlog"
+			case m.To == "top":
+				h.Icon, h.Verb = "i-arrow-top", "moved it to the top"
+			case m.To == "bottom":
+				h.Icon, h.Verb = "i-arrow-bottom", "moved it to the bottom"
+			case m.Before != "":
+				h.Verb = "moved it just above " + itemName(m.Before)
+			case m.After != "":
+				h.Verb = "moved it just below " + itemName(m.After)
 			}
 		}
 	case scrum.EventCommentAdded:
@@ -244,7 +248,7 @@ func historyOf(ro scrum.Roster, e scrum.Event, epicName func(string) string, cri
 		var c scrum.ItemChanged
 		_ = json.Unmarshal(e.Data, &c)
 		for _, ch := range c.Changes {
-			h.Changes = append(h.Changes, describeChange(ch, epicName, criteria))
+			h.Changes = append(h.Changes, describeChange(ch, itemName, criteria))
 		}
 		if len(h.Changes) == 1 {
 			h.Icon, h.Verb = h.Changes[0].Icon, h.Changes[0].Verb

@@ -126,7 +126,7 @@ type changeLine struct {
 
 // describeChange turns a stored change into words. Long or structured
 // values are summarised rather than shown in full.
-func describeChange(c scrum.Change, epicName func(id string) string, criteria map[string]string) changeLine {
+func describeChange(c scrum.Change, itemName func(id string) string, criteria map[string]string) changeLine {
 	l := changeLine{Field: c.Field, Icon: "i-edit"}
 	str := func(raw json.RawMessage) string {
 		var s string
@@ -167,7 +167,7 @@ func describeChange(c scrum.Change, epicName func(id string) string, criteria ma
 		l.From, l.To = none(strings.Join(a, ", ")), none(strings.Join(b, ", "))
 	case "parent_id":
 		l.Verb, l.Icon = "changed the epic", "i-epic"
-		l.From, l.To = none(epicName(str(c.From))), none(epicName(str(c.To)))
+		l.From, l.To = none(itemName(str(c.From))), none(itemName(str(c.To)))
 	case "acceptance_criteria":
 		var a, b []scrum.Criterion
 		_ = json.Unmarshal(c.From, &a)
