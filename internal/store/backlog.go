@@ -306,18 +306,17 @@ func (t *tx) Comments(ctx context.Context, teamID, itemID string, p scrum.Page) 
 	return out, next, nil
 }
 
+// NextItemNumbers reserves n numbers and returns the first. The items
+// inserted with them make the next call start after them.
 func (t *tx) NextItemNumbers(ctx context.Context, teamID string, n int) (int, error) {
-	if _, err := t.q.ExecContext(ctx, `UPDATE teams SET item_seq = item_seq + $1 WHERE id = $2`, n, teamID); err != nil {
-		return 0, fmt.Errorf("next item numbers: %w", err)
+	if err := t.LockTeam(ctx, teamID); err != nil {
+		return 0, err
 	}
 	var last int
-	if err := t.q.QueryRowContext(ctx, `SELECT item_seq FROM teams WHERE id = $1`, teamID).Scan(&last); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, scrum.NotFound("team")
-		}
+	if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) FROM items WHERE team_id = $1`, teamID).Scan(&last); err != nil {
 		return 0, fmt.Errorf("next item numbers: %w", err)
 	}
-	return last - n + 1, nil
+	return last + 1, nil
 }
 
 // CreateItems inserts items 50 to a statement, then their labels.

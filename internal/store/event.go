@@ -10,20 +10,16 @@ import (
 	"github.com/tandemhq/tandem/internal/scrum"
 )
 
-// AppendEvent takes the team's next sequence number by bumping a counter on
-// the team row. On PostgreSQL that update also holds the row lock until
-// commit, so sequence numbers are visible in order.
+// AppendEvent gives e the team's next sequence number: one more than the
+// highest, read from the (team_id, seq) primary key. Writers of a team are
+// serialised (SQLite has one writer; on PostgreSQL the team row is locked
+// first), so no two events get the same number, and a change writes only
+// its own rows and its event row.
 func (t *tx) AppendEvent(ctx context.Context, e scrum.Event) (scrum.Event, error) {
-	if _, err := t.q.ExecContext(ctx, `UPDATE teams SET event_seq = event_seq + 1 WHERE id = $1`, e.TeamID); err != nil {
-		return e, fmt.Errorf("next event seq: %w", err)
+	if err := t.LockTeam(ctx, e.TeamID); err != nil {
+		return e, err
 	}
-	// A separate SELECT, not UPDATE … RETURNING: with modernc.org/sqlite a
-	// RETURNING row read through QueryRow leaves the statement unfinished
-	// and stops WAL checkpoints.
-	if err := t.q.QueryRowContext(ctx, `SELECT event_seq FROM teams WHERE id = $1`, e.TeamID).Scan(&e.Seq); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return e, scrum.NotFound("team")
-		}
+	if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE team_id = $1`, e.TeamID).Scan(&e.Seq); err != nil {
 		return e, fmt.Errorf("next event seq: %w", err)
 	}
 	if e.At.IsZero() {
@@ -68,10 +64,9 @@ func (t *tx) Events(ctx context.Context, teamID string, after int64, limit int) 
 
 func (t *tx) LastEventSeq(ctx context.Context, teamID string) (int64, error) {
 	var seq int64
-	err := t.q.QueryRowContext(ctx, `SELECT event_seq FROM teams WHERE id = $1`, teamID).Scan(&seq)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, scrum.NotFound("team")
-	}
+	// MAX over the primary key is one index seek. A team without events
+	// yet reads 0 here; Team() tells unknown teams apart where it matters.
+	err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE team_id = $1`, teamID).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("last event of %s: %w", teamID, err)
 	}

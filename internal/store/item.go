@@ -13,18 +13,10 @@ import (
 	"github.com/tandemhq/tandem/internal/scrum"
 )
 
+// NextItemNumber is one more than the team's highest item number, read
+// from the (team_id, number) index; writers of a team are serialised.
 func (t *tx) NextItemNumber(ctx context.Context, teamID string) (int, error) {
-	if _, err := t.q.ExecContext(ctx, `UPDATE teams SET item_seq = item_seq + 1 WHERE id = $1`, teamID); err != nil {
-		return 0, fmt.Errorf("next item number: %w", err)
-	}
-	var n int
-	if err := t.q.QueryRowContext(ctx, `SELECT item_seq FROM teams WHERE id = $1`, teamID).Scan(&n); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, scrum.NotFound("team")
-		}
-		return 0, fmt.Errorf("next item number: %w", err)
-	}
-	return n, nil
+	return t.NextItemNumbers(ctx, teamID, 1)
 }
 
 // itemRow holds the encoded forms of an item's list-valued columns.
