@@ -148,9 +148,6 @@ func liveServer(t *testing.T, tweak func(*serverConfig)) (*env, *httptest.Server
 
 const wait = 5 * time.Second
 
-// The fixture's team A has six events.
-const fixtureSeq = 6
-
 func TestEventsLive(t *testing.T) {
 	e, srv := liveServer(t, nil)
 	s := subscribe(t, srv, fx.TeamA.ID, "dev1A", -1)
@@ -160,8 +157,8 @@ func TestEventsLive(t *testing.T) {
 	checkSecurityHeaders(t, response{header: s.res.Header})
 	e.mustDo(t, request{method: "PATCH", path: "/api/v1/teams/{teamA}", actor: "smA", body: `{"name":"Live One"}`}, 200)
 	ev := s.next(wait)
-	if ev.ID != fixtureSeq+1 || ev.Type != "team.updated" {
-		t.Fatalf("got event %+v, want id %d team.updated", ev, fixtureSeq+1)
+	if ev.ID != fx.LastEventA+1 || ev.Type != "team.updated" {
+		t.Fatalf("got event %+v, want id %d team.updated", ev, fx.LastEventA+1)
 	}
 	var env envelope
 	if err := json.Unmarshal([]byte(ev.Data), &env); err != nil {

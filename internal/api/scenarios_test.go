@@ -124,6 +124,10 @@ func scenarios() []scenario {
 	ss = append(ss, memberScenarios()...)
 	ss = append(ss, mapScenarios()...)
 	ss = append(ss, eventScenarios()...)
+	ss = append(ss, itemScenarios()...)
+	ss = append(ss, backlogScenarios()...)
+	ss = append(ss, commentScenarios()...)
+	ss = append(ss, transferScenarios()...)
 	return ss
 }
 
