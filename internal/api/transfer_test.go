@@ -299,6 +299,7 @@ func transferScenarios() []scenario {
 		{name: "import with a bad date format", method: "POST", path: importURL + "?date_format=soon", actor: "poA", body: importCSV,
 			ct: "text/csv", wantStatus: 422, wantFields: []string{"date_format"}},
 		{name: "import JSON", method: "POST", path: importURL, actor: "poA", body: `{"title":"x"}`, wantStatus: 415},
+		{name: "import as text/plain", method: "POST", path: importURL, actor: "poA", body: importCSV, ct: "text/plain", wantStatus: 415},
 		{name: "import a form", method: "POST", path: importURL, actor: "poA", body: "title=x", ct: "application/x-www-form-urlencoded", wantStatus: 415},
 		{name: "import without a content type", method: "POST", path: importURL, actor: "poA", body: importCSV, ct: " ", wantStatus: 415},
 		{name: "import a 21 MiB file", method: "POST", path: importURL, actor: "poA", ct: "text/csv",
