@@ -294,8 +294,12 @@ func (s *Service) SetAccountabilities(ctx context.Context, actor Actor, teamID, 
 		if err := emit(ctx, tx, teamID, EventMemberUpdated, userID, actor.User.ID, memberPayload(m)); err != nil {
 			return err
 		}
+		whose := m.Name + "’s"
+		if userID == actor.User.ID {
+			whose = "their own" // the history reads "Marco Rossi changed their own accountabilities"
+		}
 		return audit(ctx, tx, actor, teamID, AuditMemberChanged, userID,
-			fmt.Sprintf("changed %s’s accountabilities: %s → %s", m.Name, titles(old), titles(accs)))
+			fmt.Sprintf("changed %s accountabilities: %s → %s", whose, titles(old), titles(accs)))
 	})
 	return m, err
 }
@@ -340,7 +344,11 @@ func (s *Service) TransferProductOwner(ctx context.Context, actor Actor, teamID,
 		if err := emit(ctx, tx, teamID, EventMemberUpdated, to.UserID, actor.User.ID, memberPayload(to)); err != nil {
 			return err
 		}
-		detail := "made " + to.Name + " the Product Owner"
+		who := to.Name
+		if to.UserID == actor.User.ID {
+			who = "themselves"
+		}
+		detail := "made " + who + " the Product Owner"
 		if len(from) > 0 {
 			detail += " (was " + strings.Join(from, ", ") + ")"
 		}
