@@ -475,10 +475,9 @@ func (s *Service) Events(ctx context.Context, actor Actor, teamID string, after 
 			return err
 		}
 		var err error
-		es, err = tx.Events(ctx, teamID, after, limit)
+		es, err = tx.Events(ctx, teamID, actor.User.ID, after, limit)
 		return err
 	})
-	es = slices.DeleteFunc(es, func(e Event) bool { return e.Audience != "" && e.Audience != actor.User.ID })
 	return es, err
 }
 
