@@ -78,7 +78,7 @@ func teamScenarios() []scenario {
 
 		// GET /teams
 		{name: "list my teams", method: "GET", path: "/api/v1/teams", actor: "poA", wantStatus: 200,
-			wantContains: []string{`"id":"{teamA}"`, `"next_cursor":null`}, wantNotContains: []string{canaryB}},
+			wantContains: []string{`"id":"{teamA}"`, `"my_accountabilities":["product_owner"]`, `"next_cursor":null`}, wantNotContains: []string{canaryB}},
 		{name: "list teams of team B's developer", method: "GET", path: "/api/v1/teams", actor: "devB", wantStatus: 200,
 			wantContains: []string{`"id":"{teamB}"`}, wantNotContains: []string{canaryA, "{teamA}"}},
 		{name: "list teams with no team", method: "GET", path: "/api/v1/teams", actor: "loner", wantStatus: 200,

@@ -74,8 +74,9 @@ type TeamTx interface {
 	// UpdateTeam writes t when the stored version is t.Version-1; it
 	// returns CodeConflict (with the current version) otherwise.
 	UpdateTeam(ctx context.Context, t Team) error
-	// TeamsOf lists the teams userID belongs to, by name.
-	TeamsOf(ctx context.Context, userID string, p Page) ([]Team, string, error)
+	// TeamsOf lists the teams userID belongs to, by name, each with what
+	// they hold on it. CodeInvalid for a bad cursor.
+	TeamsOf(ctx context.Context, userID string, p Page) ([]MyTeam, string, error)
 	// LockTeam serialises writers of one team until the transaction ends,
 	// so event sequence numbers and ranks are assigned in commit order. A
 	// no-op where the engine has a single writer.

@@ -41,9 +41,9 @@ func (s *Service) CreateTeam(ctx context.Context, actor Actor, name string) (Tea
 	return t, err
 }
 
-// Teams lists the teams the actor is on.
-func (s *Service) Teams(ctx context.Context, actor Actor, p Page) ([]Team, string, error) {
-	var ts []Team
+// Teams lists the teams the actor is on, with what they hold on each.
+func (s *Service) Teams(ctx context.Context, actor Actor, p Page) ([]MyTeam, string, error) {
+	var ts []MyTeam
 	var next string
 	err := s.store.View(ctx, func(tx Tx) error {
 		var err error

@@ -179,7 +179,7 @@ func testTeams(t *testing.T, s *store.Store) {
 	var names []string
 	cursor := ""
 	for {
-		var page []scrum.Team
+		var page []scrum.MyTeam
 		var next string
 		view(t, s, func(tx scrum.Tx) error {
 			var err error
@@ -196,6 +196,33 @@ func testTeams(t *testing.T, s *store.Store) {
 	}
 	if fmt.Sprint(names) != "[Andromeda Lyra Orion]" {
 		t.Errorf("got teams %v, want [Andromeda Lyra Orion]", names)
+	}
+	// Each with what the member holds on it, in display order, read in
+	// the same query whatever the page size.
+	update(t, s, func(tx scrum.Tx) error {
+		return tx.PutMember(ctx, scrum.Member{TeamID: teams[1].ID, UserID: dev.ID, Version: 2,
+			Accountabilities: []scrum.Accountability{scrum.Stakeholder, scrum.ScrumMaster, scrum.Developer}})
+	})
+	for _, limit := range []int{1, 2, 10} {
+		var got []string
+		for cursor := ""; ; {
+			var page []scrum.MyTeam
+			var next string
+			view(t, s, func(tx scrum.Tx) error {
+				var err error
+				page, next, err = tx.TeamsOf(ctx, dev.ID, scrum.Page{Cursor: cursor, Limit: limit})
+				return err
+			})
+			for _, tm := range page {
+				got = append(got, fmt.Sprintf("%s %v", tm.Name, tm.Accountabilities))
+			}
+			if cursor = next; next == "" {
+				break
+			}
+		}
+		if want := fmt.Sprint([]string{"Andromeda [scrum_master developer stakeholder]", "Lyra [developer]", "Orion [developer]"}); fmt.Sprint(got) != want {
+			t.Errorf("pages of %d: got %v, want %v", limit, got, want)
+		}
 	}
 	err := s.View(ctx, func(tx scrum.Tx) error {
 		_, _, err := tx.TeamsOf(ctx, dev.ID, scrum.Page{Cursor: "%%%", Limit: 2})

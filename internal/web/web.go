@@ -171,7 +171,7 @@ func (w *Web) static() http.Handler {
 type view struct {
 	Title   string
 	User    scrum.User
-	Teams   []scrum.Team
+	Teams   []scrum.MyTeam
 	Team    *scrum.Team
 	Nav     string // the primary nav entry to mark current
 	Flash   string
