@@ -488,7 +488,7 @@ func (e *env) snapshot() string {
 		`SELECT id, email, name, site_admin, deactivated, version FROM users ORDER BY id`,
 		`SELECT hash, user_id, expires_at FROM sessions ORDER BY hash`,
 		`SELECT id, user_id, name, hash FROM tokens ORDER BY id`,
-		`SELECT id, name, version, event_seq FROM teams ORDER BY id`,
+		`SELECT id, name, version FROM teams ORDER BY id`,
 		`SELECT team_id, user_id, version FROM members ORDER BY team_id, user_id`,
 		`SELECT team_id, user_id, accountability FROM member_accountabilities ORDER BY 1, 2, 3`,
 		`SELECT team_id, resp_key, owner_accountability, owner_user_id, version FROM responsibilities ORDER BY 1, 2`,
