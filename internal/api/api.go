@@ -69,8 +69,11 @@ type Route struct {
 	Tag     string
 	Body    string // request schema name, "" for none
 	Status  int    // success status
-	Resp    string // response schema name, "" for none
-	Stream  bool   // text/event-stream
+	// Also is another success status answered with the same body (an
+	// import preview is a 200 where the import is a 201); 0 for none.
+	Also   int
+	Resp   string // response schema name, "" for none
+	Stream bool   // text/event-stream
 	// Paged lists take ?limit= and ?cursor=; Versioned writes take
 	// If-Match (or a version field) and answer 409 when it is stale. Both
 	// are documented only where the handler honours them.

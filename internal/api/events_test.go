@@ -148,9 +148,6 @@ func liveServer(t *testing.T, tweak func(*serverConfig)) (*env, *httptest.Server
 
 const wait = 5 * time.Second
 
-// The fixture's team A has six events.
-const fixtureSeq = 6
-
 func TestEventsLive(t *testing.T) {
 	e, srv := liveServer(t, nil)
 	s := subscribe(t, srv, fx.TeamA.ID, "dev1A", -1)
@@ -160,8 +157,8 @@ func TestEventsLive(t *testing.T) {
 	checkSecurityHeaders(t, response{header: s.res.Header})
 	e.mustDo(t, request{method: "PATCH", path: "/api/v1/teams/{teamA}", actor: "smA", body: `{"name":"Live One"}`}, 200)
 	ev := s.next(wait)
-	if ev.ID != fixtureSeq+1 || ev.Type != "team.updated" {
-		t.Fatalf("got event %+v, want id %d team.updated", ev, fixtureSeq+1)
+	if ev.ID != fx.LastEventA+1 || ev.Type != "team.updated" {
+		t.Fatalf("got event %+v, want id %d team.updated", ev, fx.LastEventA+1)
 	}
 	var env envelope
 	if err := json.Unmarshal([]byte(ev.Data), &env); err != nil {
@@ -339,5 +336,85 @@ func TestEventsConnectionCap(t *testing.T) {
 	}
 	if other := subscribe(t, srv, fx.TeamA.ID, "dev2A", -1); other.res.StatusCode != 200 {
 		t.Errorf("another user: got %d, want 200", other.res.StatusCode)
+	}
+}
+
+// appendPrivate appends n events about subject that only dev2A (Sam) may
+// see.
+func appendPrivate(t *testing.T, e *env, subject string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	err := e.app.Store.Update(ctx, func(tx scrum.Tx) error {
+		for i := range n {
+			ev, err := scrum.NewEvent(fx.TeamA.ID, "test.private", subject, fx.Users["poA"].ID, map[string]int{"i": i})
+			if err != nil {
+				return err
+			}
+			ev.Audience = fx.Users["dev2A"].ID
+			if _, err := tx.AppendEvent(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEventsReplayPastPrivateEvents: a reconnecting member whose missed
+// events are mostly someone else's still gets every one meant for them.
+// (The replay used to stop at the first batch that came back short after
+// filtering, skipping what followed.)
+func TestEventsReplayPastPrivateEvents(t *testing.T) {
+	e, srv := liveServer(t, nil)
+	appendPrivate(t, e, fx.Users["dev2A"].ID, 600)
+	e.mustDo(t, request{method: "PATCH", path: "/api/v1/teams/{teamA}", actor: "smA", body: `{"name":"After the private ones"}`}, 200)
+	lena := subscribe(t, srv, fx.TeamA.ID, "dev1A", fx.LastEventA)
+	if ev := lena.next(wait); ev.Type != "team.updated" || ev.ID != fx.LastEventA+601 {
+		t.Fatalf("Lena's replay got %+v, want the rename (id %d)", ev, fx.LastEventA+601)
+	}
+	sam := subscribe(t, srv, fx.TeamA.ID, "dev2A", fx.LastEventA)
+	for i := range 601 {
+		if ev := sam.next(wait); ev.ID != fx.LastEventA+int64(i)+1 {
+			t.Fatalf("Sam's replay got %+v, want id %d", ev, fx.LastEventA+int64(i)+1)
+		}
+	}
+}
+
+// TestItemHistoryPagesAreFull: history pages are full while more follow,
+// whatever part of the history is someone else's.
+func TestItemHistoryPagesAreFull(t *testing.T) {
+	e := newEnv(t)
+	appendPrivate(t, e, fx.Item1.ID, 5)
+	e.mustDo(t, request{method: "PATCH", path: item1, actor: "dev1A", body: `{"title":"Checkout, edited"}`}, 200)
+	path := item1 + "/history?limit=2"
+	res := e.mustDo(t, request{method: "GET", path: path, actor: "dev1A"}, 200)
+	var types []string
+	for {
+		var page struct {
+			Items []struct {
+				Type string `json:"type"`
+			} `json:"items"`
+			Next *string `json:"next_cursor"`
+		}
+		res.json(t, &page)
+		if page.Next != nil && len(page.Items) != 2 {
+			t.Fatalf("got a page of %d with more to come, want 2", len(page.Items))
+		}
+		for _, it := range page.Items {
+			types = append(types, it.Type)
+		}
+		if page.Next == nil {
+			break
+		}
+		res = e.mustDo(t, request{method: "GET", path: path + "&cursor=" + *page.Next, actor: "dev1A"}, 200)
+	}
+	if want := []string{"item.created", "comment.added", "item.updated"}; !slices.Equal(types, want) {
+		t.Errorf("got history %v, want %v", types, want)
+	}
+	sam := e.mustDo(t, request{method: "GET", path: item1 + "/history?limit=100", actor: "dev2A"}, 200)
+	if n := strings.Count(string(sam.body), `"type":"test.private"`); n != 5 {
+		t.Errorf("Sam sees %d of his 5 private entries", n)
 	}
 }

@@ -98,9 +98,11 @@ func fillPath(path string, variant uint8) string {
 	return strings.NewReplacer(
 		"{team}", pick(fx.TeamA.ID, fx.TeamA.ID, fx.TeamB.ID, "zzzzzzzzzzzzzzzz", "%00", "x"),
 		"{user}", pick(fx.Users["dev2A"].ID, fx.Users["smA"].ID, fx.Users["loner"].ID, "yyyyyyyyyyyyyyyy", ".."),
-		"{id}", pick(fx.TokenA.ID, fx.TokenB.ID, "nope"),
+		"{id}", pick(fx.TokenA.ID, fx.Suggestion.ID, fx.TokenB.ID, "nope"),
 		"{code}", pick(fx.InviteA, fx.UsedInvite, fx.InviteB, "tdi_", "%2e%2e"),
 		"{key}", pick("flow", "facilitation.retrospective", "team.administration", "nope"),
+		"{item}", pick(fx.Item1.ID, fx.Item3.ID, fx.ItemB.ID, "aaaaaaaaaaaaaaaa", "%2e%2e"),
+		"{criterion}", pick("dependencies-known", "estimated", "nope"),
 	).Replace(path)
 }
 
@@ -114,10 +116,19 @@ func FuzzAPI(f *testing.F) {
 	seeds := map[string]string{
 		"/signup": signupBody, "/login": loginBody(fixedUser[1].email, pw), "/tokens": `{"name":"fuzz"}`,
 		"/teams": `{"name":"Fuzz Team"}`, "/teams/{team}": `{"name":"Renamed","version":1}`,
-		"/teams/{team}/invites":                `{"accountabilities":["developer"],"max_uses":2}`,
-		"/teams/{team}/members/{user}":         `{"accountabilities":["developer","stakeholder"]}`,
-		"/teams/{team}/product-owner":          `{"user_id":"` + fx.Users["smA"].ID + `"}`,
-		"/teams/{team}/responsibilities/{key}": `{"accountability":"developer"}`,
+		"/teams/{team}/invites":                            `{"accountabilities":["developer"],"max_uses":2}`,
+		"/teams/{team}/members/{user}":                     `{"accountabilities":["developer","stakeholder"]}`,
+		"/teams/{team}/product-owner":                      `{"user_id":"` + fx.Users["smA"].ID + `"}`,
+		"/teams/{team}/responsibilities/{key}":             `{"accountability":"developer"}`,
+		"/teams/{team}/items":                              `{"title":"Fuzz","acceptance_criteria":[{"text":"x"}],"labels":["a"]}`,
+		"/teams/{team}/items/{item}":                       `{"title":"Fuzzed","estimate":null,"version":1}`,
+		"/teams/{team}/items/{item}/move":                  `{"after":"` + fx.Item2.ID + `"}`,
+		"/teams/{team}/items/{item}/readiness/{criterion}": `{"met":true}`,
+		"/teams/{team}/items/{item}/suggestions":           `{"to":"top","note":"n"}`,
+		"/teams/{team}/items/{item}/comments":              `{"body":"hi @priya"}`,
+		"/teams/{team}/items/bulk":                         `{"item_ids":["` + fx.Item1.ID + `"],"add_labels":["x"]}`,
+		"/teams/{team}/definition-of-ready":                `{"criteria":[{"text":"x"}],"max_sprint_estimate":5}`,
+		"/teams/{team}/product-goal":                       `{"text":"Goal"}`,
 	}
 	for i, rt := range routes {
 		f.Add(uint8(0), uint8(i), uint8(0), []byte(seeds[rt.Path]))

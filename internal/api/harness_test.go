@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,6 +51,14 @@ type fixture struct {
 	// TokenA is poA's access token (also in Secrets["tokenA"]); TokenB is
 	// poB's.
 	TokenA, TokenB scrum.Token
+	// Team A's backlog, every title with the canary: Item1 (Lena's,
+	// estimated, with criteria and a comment), Item2 (Priya's) and Item3
+	// (Stella's, new); Suggestion is Lena's open suggestion to move Item3
+	// to the top. ItemB is team B's. LastEventA is team A's last event.
+	Item1, Item2, Item3, ItemB scrum.Item
+	Comment                    scrum.Comment
+	Suggestion                 scrum.Suggestion
+	LastEventA                 int64
 }
 
 // fx is built once per test binary into a template database that each
@@ -193,10 +202,47 @@ func buildFixture() error {
 		return err
 	}
 	fx.Secrets["expired"] = expired
+	if err := seedBacklog(ctx, svc, actor); err != nil {
+		return fmt.Errorf("seed backlog: %w", err)
+	}
 	fx.Secrets["unknown"] = scrum.NewSecret(scrum.SessionPrefix)
 	fx.Secrets["unknownToken"] = scrum.NewSecret(scrum.TokenPrefix)
 	fx.Secrets["garbage"] = "not-a-token"
 	return app.Close()
+}
+
+// seedBacklog gives team A a product goal, three items, a comment and an
+// open suggestion, and team B one item.
+func seedBacklog(ctx context.Context, svc *scrum.Service, actor func(string) scrum.Actor) error {
+	var err error
+	three := 3.0
+	if fx.Item1, err = svc.CreateItem(ctx, actor("dev1A"), fx.TeamA.ID, scrum.ItemInput{Title: "Checkout " + canaryA,
+		Description: "Pay for the cart " + canaryA, AcceptanceCriteria: []scrum.Criterion{{Text: "a receipt " + canaryA}},
+		Estimate: &three, Labels: []string{"payments"}}); err != nil {
+		return err
+	}
+	if fx.Item2, err = svc.CreateItem(ctx, actor("poA"), fx.TeamA.ID, scrum.ItemInput{Title: "Refunds " + canaryA,
+		Type: scrum.TypeBug}); err != nil {
+		return err
+	}
+	if fx.Item3, err = svc.CreateItem(ctx, actor("stkA"), fx.TeamA.ID, scrum.ItemInput{Title: "Receipts by mail " + canaryA}); err != nil {
+		return err
+	}
+	if fx.Comment, err = svc.AddComment(ctx, actor("dev1A"), fx.TeamA.ID, fx.Item1.ID, "Ask @priya about "+canaryA); err != nil {
+		return err
+	}
+	if fx.Suggestion, err = svc.SuggestPosition(ctx, actor("dev1A"), fx.TeamA.ID, fx.Item3.ID, scrum.Move{To: "top"},
+		"customers ask "+canaryA); err != nil {
+		return err
+	}
+	if _, err = svc.SetProductGoal(ctx, actor("poA"), fx.TeamA.ID, "Self-service payments "+canaryA, 0); err != nil {
+		return err
+	}
+	if fx.ItemB, err = svc.CreateItem(ctx, actor("poB"), fx.TeamB.ID, scrum.ItemInput{Title: "Telescope " + canaryB}); err != nil {
+		return err
+	}
+	fx.LastEventA, err = svc.LastEventSeq(ctx, actor("poA"), fx.TeamA.ID)
+	return err
 }
 
 // env is one scenario's private Tandem: a copy of the fixture database.
@@ -278,11 +324,26 @@ func expand(s string) string {
 		"{inviteA}", fx.InviteA, "{inviteB}", fx.InviteB, "{usedInvite}", fx.UsedInvite,
 		"{tokenA}", fx.TokenA.ID, "{tokenB}", fx.TokenB.ID,
 		"{unknownTeam}", "zzzzzzzzzzzzzzzz", "{unknownUser}", "yyyyyyyyyyyyyyyy",
+		"{item1}", fx.Item1.ID, "{item2}", fx.Item2.ID, "{item3}", fx.Item3.ID, "{itemB}", fx.ItemB.ID,
+		"{suggestion}", fx.Suggestion.ID, "{comment}", fx.Comment.ID,
+		"{lastEventA}", strconv.FormatInt(fx.LastEventA, 10), "{nextEventA}", strconv.FormatInt(fx.LastEventA+1, 10),
 	}
 	for _, u := range fixedUser {
 		pairs = append(pairs, "{"+u.key+"}", fx.Users[u.key].ID, "{"+u.key+".email}", u.email, "{"+u.key+".name}", u.name)
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// samplePath fills a route's path parameters with team A's fixture ids,
+// so a call to it is one a member of team A could really make; the result
+// still holds placeholders for expand.
+func samplePath(path string) string {
+	id := "{tokenA}"
+	if strings.Contains(path, "/suggestions/") {
+		id = "{suggestion}"
+	}
+	return strings.NewReplacer("{team}", "{teamA}", "{user}", "{dev2A}", "{id}", id, "{code}", "{inviteA}",
+		"{key}", "flow", "{item}", "{item1}", "{criterion}", "dependencies-known").Replace(path)
 }
 
 // request describes one call.
@@ -427,13 +488,18 @@ func (e *env) snapshot() string {
 		`SELECT id, email, name, site_admin, deactivated, version FROM users ORDER BY id`,
 		`SELECT hash, user_id, expires_at FROM sessions ORDER BY hash`,
 		`SELECT id, user_id, name, hash FROM tokens ORDER BY id`,
-		`SELECT id, name, version, event_seq FROM teams ORDER BY id`,
+		`SELECT id, name, version FROM teams ORDER BY id`,
 		`SELECT team_id, user_id, version FROM members ORDER BY team_id, user_id`,
 		`SELECT team_id, user_id, accountability FROM member_accountabilities ORDER BY 1, 2, 3`,
 		`SELECT team_id, resp_key, owner_accountability, owner_user_id, version FROM responsibilities ORDER BY 1, 2`,
 		`SELECT id, team_id, uses FROM invites ORDER BY id`,
 		`SELECT team_id, seq, type, subject_id FROM events ORDER BY 1, 2`,
 		`SELECT id, action, target FROM audit WHERE action NOT IN ('authz.denied', 'auth.login_failed', 'auth.throttled') ORDER BY id`,
+		`SELECT id, team_id, number, title, status, rank, version, ready, ready_ticks, estimate, labels FROM items ORDER BY id`,
+		`SELECT team_id, version FROM ready_definitions ORDER BY team_id`,
+		`SELECT team_id, text, version FROM product_goals ORDER BY team_id`,
+		`SELECT id, item_id, body FROM comments ORDER BY id`,
+		`SELECT id, item_id, state, version FROM suggestions ORDER BY id`,
 	}
 	var b strings.Builder
 	for _, q := range queries {

@@ -120,12 +120,20 @@ func (e *benv) do(u buser, method, path, body string, hdr ...string) bresponse {
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
+	return e.send(req)
+}
+
+// send makes the call and, like the scenario harness, validates the
+// response against the OpenAPI document.
+func (e *benv) send(req *http.Request) bresponse {
+	e.t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	checkOpenAPI(e.t, req, response{status: res.StatusCode, header: res.Header, body: b})
 	return bresponse{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 

@@ -310,7 +310,7 @@ func (a *API) itemRoutes() []Route {
 	strList := map[string]any{"type": "string"}
 	return []Route{
 		{Method: "GET", Path: "/teams/{team}/items", Tag: "backlog", Summary: "The backlog in order, filtered",
-			Status: 200, Resp: "ItemList", Handle: a.listItems, Query: []Param{
+			Status: 200, Paged: true, Resp: "ItemList", Handle: a.listItems, Query: []Param{
 				{"type", strList, "story, bug, spike, chore or epic; repeat or comma-separate"},
 				{"status", strList, "new, refining, ready, planned, in_progress, done or removed"},
 				{"label", strList, "one label"}, {"parent_id", strList, "children of an epic"},
@@ -321,13 +321,13 @@ func (a *API) itemRoutes() []Route {
 			Body: "ItemRequest", Status: 201, Resp: "Item", Handle: a.createItem},
 		{Method: "GET", Path: "/teams/{team}/items/{item}", Tag: "backlog", Summary: "One item", Status: 200, Resp: "Item", Handle: a.getItem},
 		{Method: "PATCH", Path: "/teams/{team}/items/{item}", Tag: "backlog", Summary: "Change an item's fields (null clears)",
-			Body: "ItemPatch", Status: 200, Resp: "Item", Handle: a.patchItem},
+			Body: "ItemPatch", Status: 200, Versioned: true, Resp: "Item", Handle: a.patchItem},
 		{Method: "DELETE", Path: "/teams/{team}/items/{item}", Tag: "backlog", Summary: "Remove an item from the backlog (status removed)",
-			Status: 200, Resp: "Item", Handle: a.deleteItem},
+			Status: 200, Versioned: true, Resp: "Item", Handle: a.deleteItem},
 		{Method: "POST", Path: "/teams/{team}/items/{item}/move", Tag: "backlog", Summary: "Reorder: before or after an item, or to top or bottom",
-			Body: "MoveRequest", Status: 200, Resp: "Item", Handle: a.moveItem},
+			Body: "MoveRequest", Status: 200, Versioned: true, Resp: "Item", Handle: a.moveItem},
 		{Method: "GET", Path: "/teams/{team}/items/{item}/history", Tag: "backlog", Summary: "Every change to an item, oldest first",
-			Status: 200, Resp: "HistoryList", Handle: a.itemHistory},
+			Status: 200, Paged: true, Resp: "HistoryList", Handle: a.itemHistory},
 	}
 }
 

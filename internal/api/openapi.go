@@ -23,11 +23,19 @@ func arr(items schema) schema {
 }
 func enum(vals ...string) schema { return schema{"type": "string", "enum": vals} }
 
-// nullable allows null besides s.
+// nullable allows null besides s. An enum must list null too: JSON
+// Schema checks "enum" on its own, whatever "type" allows.
 func nullable(s schema) schema {
 	if t, ok := s["type"].(string); ok && len(s) <= 3 {
 		c := maps.Clone(s)
 		c["type"] = []string{t, "null"}
+		if vals, ok := s["enum"].([]string); ok {
+			e := make([]any, 0, len(vals)+1)
+			for _, v := range vals {
+				e = append(e, v)
+			}
+			c["enum"] = append(e, nil)
+		}
 		return c
 	}
 	return schema{"anyOf": []schema{s, {"type": "null"}}}
@@ -81,7 +89,9 @@ func foundationSchemas() map[string]schema {
 		"Team":        obj([]string{"id", "name", "version", "created_at"}, team...),
 		"TeamDetail": obj([]string{"id", "name", "version", "created_at", "my_accountabilities", "member_count"},
 			append(team, "my_accountabilities", arr(accountability()), "member_count", integer())...),
-		"TeamList": listOf("Team"),
+		"MyTeam": obj([]string{"id", "name", "version", "created_at", "my_accountabilities"},
+			append(team, "my_accountabilities", arr(accountability()))...),
+		"TeamList": listOf("MyTeam"),
 		"InviteRequest": obj([]string{"accountabilities"}, "accountabilities", arr(accountability()),
 			"max_uses", schema{"type": "integer", "minimum": 1, "maximum": 50}),
 		"Invite": obj([]string{"id", "team_id", "accountabilities", "expires_at", "max_uses", "uses"},
@@ -169,6 +179,11 @@ func (a *API) OpenAPI() map[string]any {
 		responses := map[string]any{itoa(rt.Status): ok,
 			"default": map[string]any{"description": "A problem (RFC 9457)",
 				"content": map[string]any{"application/problem+json": map[string]any{"schema": ref("Problem")}}}}
+		if rt.Also != 0 {
+			also := maps.Clone(ok)
+			also["description"] = http.StatusText(rt.Also)
+			responses[itoa(rt.Also)] = also
+		}
 		op["responses"] = responses
 		if rt.Public {
 			op["security"] = []any{}

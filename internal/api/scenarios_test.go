@@ -124,6 +124,10 @@ func scenarios() []scenario {
 	ss = append(ss, memberScenarios()...)
 	ss = append(ss, mapScenarios()...)
 	ss = append(ss, eventScenarios()...)
+	ss = append(ss, itemScenarios()...)
+	ss = append(ss, backlogScenarios()...)
+	ss = append(ss, commentScenarios()...)
+	ss = append(ss, transferScenarios()...)
 	return ss
 }
 
@@ -306,5 +310,19 @@ func checkSecurityHeaders(t *testing.T, res response) {
 	}
 	if got := res.header.Get("Server"); got != "" {
 		t.Errorf("got Server header %q, want none", got)
+	}
+}
+
+// TestRequestOutOfTime: a request whose deadline has passed is a 503 to
+// retry, never a 500 (nor a 401 because the session could not be read).
+func TestRequestOutOfTime(t *testing.T) {
+	e := newEnv(t)
+	for _, path := range []string{"/api/v1/teams/{teamA}/items", "/api/v1/teams/{teamA}", "/api/v1/me"} {
+		res := e.do(request{method: "GET", path: path, actor: "poA", timeout: time.Nanosecond})
+		if res.status != 503 || res.header.Get("Retry-After") == "" {
+			t.Errorf("%s: got %s (Retry-After %q), want 503 with Retry-After", path, res, res.header.Get("Retry-After"))
+			continue
+		}
+		res.problem(t)
 	}
 }

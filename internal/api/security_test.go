@@ -141,17 +141,20 @@ func TestThrottlePerAccount(t *testing.T) {
 	}
 }
 
-// unsafeRoutes lists every state-changing route with fixture ids filled in.
-func unsafeRoutes(t *testing.T, e *env) []request {
+// unsafeRoutes lists every state-changing route of the route table with
+// team A's fixture ids filled in: a new route joins the matrix by itself.
+func unsafeRoutes(t *testing.T, e *env) []api.Route {
 	t.Helper()
-	var out []request
+	var out []api.Route
 	for _, rt := range e.app.API.Routes() {
 		if rt.Method == "GET" || rt.Method == "HEAD" {
 			continue
 		}
-		path := strings.NewReplacer("{team}", "{teamA}", "{user}", "{dev2A}", "{id}", "{tokenA}",
-			"{code}", "{inviteA}", "{key}", "flow").Replace(rt.Path)
-		out = append(out, request{method: rt.Method, path: api.Prefix + path, body: `{}`})
+		rt.Path = api.Prefix + samplePath(rt.Path)
+		out = append(out, rt)
+	}
+	if len(out) < 25 {
+		t.Fatalf("got %d unsafe routes from the route table, want every one of them", len(out))
 	}
 	return out
 }
@@ -171,9 +174,9 @@ func TestCrossOriginRefused(t *testing.T) {
 	}
 	before := e.snapshot()
 	cells := 0
-	for _, rq := range unsafeRoutes(t, e) {
+	for _, rt := range unsafeRoutes(t, e) {
 		for _, v := range variants {
-			rq.actor, rq.cookie, rq.headers = "poA", true, v.headers
+			rq := request{method: rt.Method, path: rt.Path, body: `{}`, actor: "poA", cookie: true, headers: v.headers}
 			res := e.do(rq)
 			cells++
 			if res.status != http.StatusForbidden {
@@ -191,6 +194,33 @@ func TestCrossOriginRefused(t *testing.T) {
 		t.Errorf("forged requests wrote data:\n%s", diffLines(before, after))
 	}
 	t.Logf("FIGURE csrf_cells=%d count", cells)
+}
+
+// TestSimpleBodiesRefused is the second layer: a browser sends a form or
+// text/plain cross-site without a preflight, so no route that takes a
+// body accepts those media types, even when no Origin header says where
+// the request came from (an old browser, or a proxy that strips it).
+func TestSimpleBodiesRefused(t *testing.T) {
+	e := newEnv(t)
+	before := e.snapshot()
+	cells := 0
+	for _, rt := range unsafeRoutes(t, e) {
+		if rt.Body == "" {
+			continue
+		}
+		for _, ct := range []string{"application/x-www-form-urlencoded", "text/plain", "text/plain; charset=utf-8",
+			"multipart/form-data; boundary=x"} {
+			res := e.do(request{method: rt.Method, path: rt.Path, body: "title\r\nForged\r\n", contentType: ct, actor: "poA", cookie: true})
+			cells++
+			if res.status != http.StatusUnsupportedMediaType {
+				t.Errorf("%s %s as %s: got %s, want 415", rt.Method, rt.Path, ct, res)
+			}
+		}
+	}
+	if after := e.snapshot(); after != before {
+		t.Errorf("simple requests wrote data:\n%s", diffLines(before, after))
+	}
+	t.Logf("FIGURE csrf_simple_body_cells=%d count", cells)
 }
 
 // TestSameOriginAccepted is the control: the same cookie from the site

@@ -34,11 +34,17 @@ func (a *API) listTeams(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]teamJSON, len(ts))
+	out := make([]myTeamJSON, len(ts))
 	for i, t := range ts {
-		out[i] = toTeam(t)
+		out[i] = myTeamJSON{teamJSON: toTeam(t.Team), MyAccountabilities: accStrings(t.Accountabilities)}
 	}
 	return writeJSON(w, http.StatusOK, newList(out, next))
+}
+
+// myTeamJSON is a team in the caller's list, with what they hold on it.
+type myTeamJSON struct {
+	teamJSON
+	MyAccountabilities []string `json:"my_accountabilities"`
 }
 
 // teamDetailJSON is a team with the caller's own accountabilities, so a

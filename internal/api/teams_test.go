@@ -32,6 +32,16 @@ func wantDeniedAudit(t *testing.T, e *env, res response) {
 
 var admins = []string{priya, marco}
 
+// wantAuditDetail checks the wording of team A's last history entry.
+func wantAuditDetail(detail string) func(t *testing.T, e *env, res response) {
+	return func(t *testing.T, e *env, res response) {
+		t.Helper()
+		if _, got := e.lastAudit(t, fx.TeamA.ID); got != expand(detail) {
+			t.Errorf("got history %q, want %q", got, expand(detail))
+		}
+	}
+}
+
 func teamScenarios() []scenario {
 	return []scenario{
 		// POST /teams
@@ -68,7 +78,7 @@ func teamScenarios() []scenario {
 
 		// GET /teams
 		{name: "list my teams", method: "GET", path: "/api/v1/teams", actor: "poA", wantStatus: 200,
-			wantContains: []string{`"id":"{teamA}"`, `"next_cursor":null`}, wantNotContains: []string{canaryB}},
+			wantContains: []string{`"id":"{teamA}"`, `"my_accountabilities":["product_owner"]`, `"next_cursor":null`}, wantNotContains: []string{canaryB}},
 		{name: "list teams of team B's developer", method: "GET", path: "/api/v1/teams", actor: "devB", wantStatus: 200,
 			wantContains: []string{`"id":"{teamB}"`}, wantNotContains: []string{canaryA, "{teamA}"}},
 		{name: "list teams with no team", method: "GET", path: "/api/v1/teams", actor: "loner", wantStatus: 200,
@@ -236,6 +246,13 @@ func memberScenarios() []scenario {
 			headers: H{"If-Match": `"v1"`}, body: `{"accountabilities":["developer","scrum_master"]}`, wantStatus: 200,
 			wantContains: []string{`"accountabilities":["scrum_master","developer"]`, `"version":2`},
 			check:        all(wantEvent("member.updated"), wantAudit("member.accountabilities"))},
+		{name: "change someone else's accountabilities names them in the history", method: "PUT", path: "/api/v1/teams/{teamA}/members/{dev2A}",
+			actor: "smA", body: `{"accountabilities":["developer","stakeholder"]}`, wantStatus: 200,
+			check: wantAuditDetail("changed " + sam + "’s accountabilities: Developer → Developer, Stakeholder")},
+		{name: "change your own accountabilities", method: "PUT", path: "/api/v1/teams/{teamA}/members/{smA}", actor: "smA",
+			body: `{"accountabilities":["scrum_master","developer"]}`, wantStatus: 200,
+			wantContains: []string{`"accountabilities":["scrum_master","developer"]`},
+			check:        wantAuditDetail("changed their own accountabilities: Scrum Master → Scrum Master, Developer")},
 		{name: "change accountabilities with duplicates", method: "PUT", path: "/api/v1/teams/{teamA}/members/{dev2A}", actor: "poA",
 			body: `{"accountabilities":["stakeholder","developer","stakeholder"]}`, wantStatus: 200,
 			wantContains: []string{`"accountabilities":["developer","stakeholder"]`}},
@@ -302,6 +319,8 @@ func memberScenarios() []scenario {
 					t.Errorf("got %s, want the former Product Owner left as a stakeholder", m.body)
 				}
 			})},
+		{name: "take over the product owner", method: "PUT", path: "/api/v1/teams/{teamA}/product-owner", actor: "smA",
+			body: `{"user_id":"{smA}"}`, wantStatus: 200, check: wantAuditDetail("made themselves the Product Owner (was " + priya + ")")},
 		{name: "hand over the product owner as a developer", method: "PUT", path: "/api/v1/teams/{teamA}/product-owner", actor: "dev1A",
 			body: `{"user_id":"{dev1A}"}`, wantStatus: 403, wantNeed: "team.administration", wantHolders: admins},
 		{name: "hand over the product owner as an outsider", method: "PUT", path: "/api/v1/teams/{teamA}/product-owner", actor: "poB",
@@ -490,7 +509,8 @@ func eventScenarios() []scenario {
 			}},
 		{name: "replay every event", method: "GET", path: "/api/v1/teams/{teamA}/events", actor: "dev1A", timeout: stream,
 			headers: H{"Last-Event-ID": "0"}, wantStatus: 200,
-			wantContains: []string{"id: 1\nevent: member.joined\n", "id: 6\nevent: responsibility.changed\n"}, wantNotContains: []string{"id: 7\n"}},
+			wantContains: []string{"id: 1\nevent: member.joined\n", "id: 6\nevent: responsibility.changed\n",
+				"id: {lastEventA}\nevent: product_goal.updated\n"}, wantNotContains: []string{"id: {nextEventA}\n", canaryB}},
 		{name: "replay after an id", method: "GET", path: "/api/v1/teams/{teamA}/events?after=4", actor: "dev1A", timeout: stream,
 			wantStatus: 200, wantContains: []string{"id: 5\n", "id: 6\n"}, wantNotContains: []string{"id: 4\n", "id: 3\n"}},
 		{name: "subscribe as an outsider", method: "GET", path: "/api/v1/teams/{teamA}/events", actor: "devB", timeout: refusal, wantStatus: 404},

@@ -95,8 +95,9 @@ type importError struct {
 }
 
 func (a *API) importItems(w http.ResponseWriter, r *http.Request) error {
+	// Not text/plain: a cross-site form may send that without a preflight.
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || (mt != "text/csv" && mt != "text/plain" && mt != "application/csv") {
+	if err != nil || (mt != "text/csv" && mt != "application/csv") {
 		return &problem.HTTPError{Status: http.StatusUnsupportedMediaType, Detail: "send the file as text/csv"}
 	}
 	format, opts, err := ImportOptions(r)

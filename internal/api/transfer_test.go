@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,13 +13,7 @@ func (e *benv) csv(u buser, path, body string) bresponse {
 	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1"+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "text/csv")
 	req.Header.Set("Authorization", "Bearer "+u.Token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return bresponse{Status: res.StatusCode, Header: res.Header, Body: b}
+	return e.send(req)
 }
 
 const tandemCSV = "id,type,title,status,estimate,labels,parent_id,acceptance_criteria,description\r\n" +
@@ -225,5 +218,94 @@ func TestComments(t *testing.T) {
 	e.ok(e.dev, "GET", base+"/items/"+it.ID+"/history", "", 200, &hist)
 	if len(hist.Items) != 5 || hist.Items[1].Type != "comment.added" {
 		t.Errorf("got history %+v, want created then 4 comments", hist.Items)
+	}
+}
+
+const (
+	export    = items + "/export.csv"
+	importURL = items + "/import"
+	importCSV = "title,type,labels,acceptance_criteria\r\nImported one,story,web;api,[ ] done\r\nImported two,bug,,\r\n"
+)
+
+func transferScenarios() []scenario {
+	return []scenario{
+		// GET /teams/{team}/items/export.csv
+		{name: "export the backlog", method: "GET", path: export, actor: "stkA", wantStatus: 200,
+			wantContains:    []string{"{item1},story,Checkout " + canaryA + ",new,,3,payments,,[ ] a receipt " + canaryA, "Refunds " + canaryA},
+			wantNotContains: []string{canaryB},
+			check: func(t *testing.T, e *env, res response) {
+				if ct := res.header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+					t.Errorf("got Content-Type %q, want text/csv; charset=utf-8", ct)
+				}
+				if cd := res.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") {
+					t.Errorf("got Content-Disposition %q, want an attachment", cd)
+				}
+				if n := strings.Count(string(res.body), "\r\n"); n != 4 {
+					t.Errorf("got %d lines, want a header and three items", n)
+				}
+			}},
+		{name: "export the backlog with removed items", method: "GET", path: export + "?include_removed=true", actor: "dev1A",
+			setup: func(t *testing.T, e *env) {
+				e.mustDo(t, request{method: "DELETE", path: item2, actor: "poA"}, 200)
+			},
+			wantStatus: 200, wantContains: []string{"Refunds " + canaryA + ",removed"}},
+		{name: "export the backlog without removed items", method: "GET", path: export, actor: "dev1A",
+			setup: func(t *testing.T, e *env) {
+				e.mustDo(t, request{method: "DELETE", path: item2, actor: "poA"}, 200)
+			},
+			wantStatus: 200, wantNotContains: []string{"Refunds"}},
+		{name: "export the backlog as an outsider", method: "GET", path: export, actor: "devB", wantStatus: 404},
+		{name: "export the backlog signed out", method: "GET", path: export, wantStatus: 401},
+
+		// POST /teams/{team}/items/import
+		{name: "import a CSV file", method: "POST", path: importURL, actor: "poA", body: importCSV, ct: "text/csv", wantStatus: 201,
+			wantContains: []string{`"preview":false`, `"valid":true`, `"items":2`, `"title":"Imported one"`, `"labels":["web","api"]`,
+				`"number":4`, `"errors":[]`},
+			check: all(wantEvent("items.imported"), func(t *testing.T, e *env, res response) {
+				var out struct {
+					First []struct {
+						ID string `json:"id"`
+					} `json:"first"`
+				}
+				res.json(t, &out)
+				if len(out.First) != 2 {
+					t.Fatalf("got %d items back, want 2", len(out.First))
+				}
+				wantOrder("{item1}", "{item2}", "{item3}", out.First[0].ID, out.First[1].ID)(t, e, res)
+			})},
+		{name: "preview an import", method: "POST", path: importURL + "?preview=true", actor: "poA", body: importCSV, ct: "text/csv; charset=utf-8",
+			wantStatus: 200, wantContains: []string{`"preview":true`, `"valid":true`, `"items":2`},
+			check: func(t *testing.T, e *env, res response) {
+				if n := e.count(`SELECT count(*) FROM items WHERE team_id = $1`, fx.TeamA.ID); n != 3 {
+					t.Errorf("got %d items after a preview, want the fixture's 3", n)
+				}
+			}},
+		{name: "preview a bad import", method: "POST", path: importURL + "?preview=true", actor: "poA", body: "title,type\r\n,saga\r\n", ct: "text/csv",
+			wantStatus: 200, wantContains: []string{`"valid":false`, `{"row":2,"field":"title"`, `{"row":2,"field":"type"`}},
+		{name: "import a Jira export", method: "POST", path: importURL + "?format=jira&date_format=iso", actor: "poA", ct: "text/csv",
+			body:       "Summary,Issue key,Issue Type,Status,Created\r\nFrom Jira,P-1,Story,To Do,2024-03-12 09:00\r\n",
+			wantStatus: 201, wantContains: []string{`"title":"From Jira"`}},
+		{name: "import as a developer", method: "POST", path: importURL, actor: "dev1A", body: importCSV, ct: "text/csv",
+			wantStatus: 403, wantNeed: "backlog.ordering", wantHolders: owner},
+		{name: "preview an import as a developer", method: "POST", path: importURL + "?preview=true", actor: "dev1A", body: importCSV, ct: "text/csv",
+			wantStatus: 403, wantNeed: "backlog.ordering", wantHolders: owner},
+		{name: "import a file with bad rows", method: "POST", path: importURL, actor: "poA", ct: "text/csv",
+			body:       "title,type,estimate\r\nGood,story,\r\n,story,\r\nAlso bad,saga,-1\r\n",
+			wantStatus: 422, wantFields: []string{"title", "type", "estimate"}, wantContains: []string{`"row":3`, `"row":4`}},
+		{name: "import an empty file", method: "POST", path: importURL, actor: "poA", body: "title\r\n", ct: "text/csv",
+			wantStatus: 422, wantFields: []string{"file"}},
+		{name: "import with an unknown format", method: "POST", path: importURL + "?format=excel&preview=maybe", actor: "poA", body: importCSV,
+			ct: "text/csv", wantStatus: 422, wantFields: []string{"format", "preview"}},
+		{name: "import with a bad date format", method: "POST", path: importURL + "?date_format=soon", actor: "poA", body: importCSV,
+			ct: "text/csv", wantStatus: 422, wantFields: []string{"date_format"}},
+		{name: "import JSON", method: "POST", path: importURL, actor: "poA", body: `{"title":"x"}`, wantStatus: 415},
+		{name: "import as text/plain", method: "POST", path: importURL, actor: "poA", body: importCSV, ct: "text/plain", wantStatus: 415},
+		{name: "import a form", method: "POST", path: importURL, actor: "poA", body: "title=x", ct: "application/x-www-form-urlencoded", wantStatus: 415},
+		{name: "import without a content type", method: "POST", path: importURL, actor: "poA", body: importCSV, ct: " ", wantStatus: 415},
+		{name: "import a 21 MiB file", method: "POST", path: importURL, actor: "poA", ct: "text/csv",
+			body:       "title,description\r\n" + strings.Repeat("t,"+strings.Repeat("x", 10000)+"\r\n", 21<<20/10000),
+			wantStatus: 413},
+		{name: "import as an outsider", method: "POST", path: importURL, actor: "poB", body: importCSV, ct: "text/csv", wantStatus: 404},
+		{name: "import signed out", method: "POST", path: importURL, body: importCSV, ct: "text/csv", wantStatus: 401},
 	}
 }

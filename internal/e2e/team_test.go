@@ -5,9 +5,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tandemhq/tandem/internal/e2e"
 	"github.com/tandemhq/tandem/internal/scrum"
+	"github.com/tandemhq/tandem/internal/server"
 )
 
 const retro = `li[data-responsibility="facilitation.retrospective"]`
@@ -252,4 +254,41 @@ func TestLivePageRetriesAFailedRefresh(t *testing.T) {
 	if got := e2e.Eval[int](dev.Tab, `window.__noReload ?? 0`); got != 1 {
 		t.Fatalf("the page reloaded (window.__noReload = %d)", got)
 	}
+}
+
+// A team page whose session ends elsewhere (signed out through the API, as
+// another device would) does not keep reconnecting: it goes to the sign-in
+// page, and signing in again comes back to the team.
+func TestSignedOutPageGoesToSignIn(t *testing.T) {
+	t.Parallel()
+	s := e2e.Start(t, e2e.WithConfig(func(c *server.Config) { c.Heartbeat = 200 * time.Millisecond }))
+	po := s.SignedIn(t, "Priya Shah")
+	team := s.SeedTeam(t, "Orion", po)
+	po.Open("/teams/" + team)
+	po.WaitAttr(`[data-live]`, "data-state", "connected")
+
+	req, err := http.NewRequest("POST", s.URL+"/api/v1/logout", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+po.SessionSecret())
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNoContent {
+		t.Fatalf("sign out through the API: status %d, want 204", res.StatusCode)
+	}
+
+	// The stream ends at the next heartbeat; the page checks the session
+	// and goes to sign in instead of showing "Reconnecting" for ever.
+	po.WaitPath(`^/signin\?next=%2Fteams%2F` + team + `$`)
+	po.Fill(`#f-email`, po.Email)
+	po.Fill(`#f-password`, po.Password)
+	if st := po.ClickNav(`form[action="/signin"] button[type=submit]`); st != http.StatusOK {
+		t.Fatalf("sign in again: status %d, want 200", st)
+	}
+	po.WaitPath(`^/teams/` + team + `$`)
+	po.WaitAttr(`[data-live]`, "data-state", "connected")
 }

@@ -154,23 +154,31 @@ func (u *User) Actor() scrum.Actor {
 // sessionActor authenticates the session cookie in the user's browser.
 func (u *User) sessionActor() scrum.Actor {
 	u.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	a, err := u.s.App.Service.Authenticate(ctx, u.SessionSecret(), "127.0.0.1")
+	if err != nil {
+		u.t.Fatalf("%s's session: %v", u.Name, err)
+	}
+	return a
+}
+
+// SessionSecret returns the session cookie's value in the user's browser,
+// for tests that act on the session from elsewhere (sign it out through
+// the API, as another device would).
+func (u *User) SessionSecret() string {
+	u.t.Helper()
 	cookies := Run(u.Tab, func(ctx context.Context, tg *chromedp.Target) ([]*network.Cookie, error) {
 		res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{u.s.URL + "/"}})
 		return res.Cookies, err
 	})
 	for _, c := range cookies {
 		if c.Name == auth.CookieName {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			a, err := u.s.App.Service.Authenticate(ctx, c.Value, "127.0.0.1")
-			if err != nil {
-				u.t.Fatalf("%s's session: %v", u.Name, err)
-			}
-			return a
+			return c.Value
 		}
 	}
 	u.t.Fatalf("%s is not signed in: no %s cookie", u.Name, auth.CookieName)
-	return scrum.Actor{}
+	return ""
 }
 
 // CreateTeam creates a team through the form on /teams and returns its id,

@@ -15,7 +15,7 @@ func (s StoreSource) Events(ctx context.Context, teamID string, after int64, lim
 	var es []scrum.Event
 	err := s.Store.View(ctx, func(tx scrum.Tx) error {
 		var err error
-		es, err = tx.Events(ctx, teamID, after, limit)
+		es, err = tx.AllEvents(ctx, teamID, after, limit)
 		return err
 	})
 	return es, err

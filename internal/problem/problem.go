@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
@@ -94,6 +95,9 @@ func From(err error) Details {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			de = scrum.Errorf(scrum.CodeTooLarge, "the request body is larger than %d bytes", mbe.Limit)
+		} else if errors.Is(err, context.DeadlineExceeded) {
+			// Out of time is not a fault of the code: try again later.
+			de = scrum.Errorf(scrum.CodeUnavailable, "the server took too long to answer; try again shortly")
 		} else {
 			return Details{Type: "about:blank", Title: http.StatusText(500), Status: 500,
 				Detail: "something went wrong on our side; it has been logged"}
@@ -121,16 +125,30 @@ func From(err error) Details {
 	return d
 }
 
+// ClientGone reports whether err only says that the client hung up: its
+// request's context was canceled. Such an error gets no response.
+func ClientGone(r *http.Request, err error) bool {
+	return errors.Is(r.Context().Err(), context.Canceled) &&
+		(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+}
+
 // Write sends err as a problem response. 5xx causes are logged with the
-// request id; a client that went away is logged, not reported as a fault.
+// request id; a client that went away is logged, not reported as a fault;
+// a request whose deadline passed is a 503 with Retry-After.
 func Write(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+	if ClientGone(r, err) {
 		log.InfoContext(r.Context(), "client went away", "path", r.URL.Path)
 		return
 	}
+	if errors.Is(r.Context().Err(), context.DeadlineExceeded) && errors.Is(err, context.Canceled) {
+		// Some drivers report an expired context as canceled.
+		err = fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
+	}
 	d := From(err)
 	d.RequestID = w.Header().Get("X-Request-Id")
-	if d.Status >= 500 {
+	if errors.Is(err, context.DeadlineExceeded) {
+		log.WarnContext(r.Context(), "request ran out of time", "err", err, "path", r.URL.Path, "request_id", d.RequestID)
+	} else if d.Status >= 500 {
 		log.ErrorContext(r.Context(), "request failed", "err", err, "status", d.Status, "path", r.URL.Path, "request_id", d.RequestID)
 	}
 	var de *scrum.Error

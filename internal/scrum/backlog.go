@@ -454,9 +454,8 @@ func (s *Service) ItemHistory(ctx context.Context, actor Actor, teamID, id strin
 			return err
 		}
 		var err error
-		es, next, err = tx.SubjectEvents(ctx, teamID, id, p)
+		es, next, err = tx.SubjectEvents(ctx, teamID, id, actor.User.ID, p)
 		return err
 	})
-	es = slices.DeleteFunc(es, func(e Event) bool { return e.Audience != "" && e.Audience != actor.User.ID })
 	return es, next, err
 }

@@ -75,8 +75,9 @@ type TeamTx interface {
 	// UpdateTeam writes t when the stored version is t.Version-1; it
 	// returns CodeConflict (with the current version) otherwise.
 	UpdateTeam(ctx context.Context, t Team) error
-	// TeamsOf lists the teams userID belongs to, by name.
-	TeamsOf(ctx context.Context, userID string, p Page) ([]Team, string, error)
+	// TeamsOf lists the teams userID belongs to, by name, each with what
+	// they hold on it. CodeInvalid for a bad cursor.
+	TeamsOf(ctx context.Context, userID string, p Page) ([]MyTeam, string, error)
 	// LockTeam serialises writers of one team until the transaction ends,
 	// so event sequence numbers and ranks are assigned in commit order. A
 	// no-op where the engine has a single writer.
@@ -111,12 +112,18 @@ type EventTx interface {
 	// AppendEvent assigns e the team's next Seq and stores it.
 	AppendEvent(ctx context.Context, e Event) (Event, error)
 	// Events returns up to limit events of a team with Seq > after, in
-	// order, whatever their Audience: callers filter.
-	Events(ctx context.Context, teamID string, after int64, limit int) ([]Event, error)
+	// order, that viewerID may see: those for the whole team and those
+	// addressed to them. The filter is in the query, so a full page means
+	// there may be more.
+	Events(ctx context.Context, teamID, viewerID string, after int64, limit int) ([]Event, error)
+	// AllEvents is Events whatever the audience, for the live hub, which
+	// fans every event out and filters per subscriber.
+	AllEvents(ctx context.Context, teamID string, after int64, limit int) ([]Event, error)
 	// LastEventSeq is the highest Seq of the team, 0 when none.
 	LastEventSeq(ctx context.Context, teamID string) (int64, error)
-	// SubjectEvents lists the events about one subject, oldest first.
-	SubjectEvents(ctx context.Context, teamID, subjectID string, p Page) ([]Event, string, error)
+	// SubjectEvents lists the events about one subject that viewerID may
+	// see, oldest first, a page at a time. CodeInvalid for a bad cursor.
+	SubjectEvents(ctx context.Context, teamID, subjectID, viewerID string, p Page) ([]Event, string, error)
 
 	AppendAudit(ctx context.Context, a AuditEntry) error
 	// Audit lists a team's audit entries, newest first.

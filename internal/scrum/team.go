@@ -14,6 +14,13 @@ type Team struct {
 	CreatedBy string
 }
 
+// MyTeam is a team as one of its members finds it in their list of teams:
+// with the accountabilities they hold on it.
+type MyTeam struct {
+	Team
+	Accountabilities []Accountability
+}
+
 // MaxTeamNameLen caps team names.
 const MaxTeamNameLen = 80
 

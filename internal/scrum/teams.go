@@ -41,9 +41,9 @@ func (s *Service) CreateTeam(ctx context.Context, actor Actor, name string) (Tea
 	return t, err
 }
 
-// Teams lists the teams the actor is on.
-func (s *Service) Teams(ctx context.Context, actor Actor, p Page) ([]Team, string, error) {
-	var ts []Team
+// Teams lists the teams the actor is on, with what they hold on each.
+func (s *Service) Teams(ctx context.Context, actor Actor, p Page) ([]MyTeam, string, error) {
+	var ts []MyTeam
 	var next string
 	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
@@ -294,8 +294,12 @@ func (s *Service) SetAccountabilities(ctx context.Context, actor Actor, teamID, 
 		if err := emit(ctx, tx, teamID, EventMemberUpdated, userID, actor.User.ID, memberPayload(m)); err != nil {
 			return err
 		}
+		whose := m.Name + "’s"
+		if userID == actor.User.ID {
+			whose = "their own" // the history reads "Marco Rossi changed their own accountabilities"
+		}
 		return audit(ctx, tx, actor, teamID, AuditMemberChanged, userID,
-			fmt.Sprintf("changed %s’s accountabilities: %s → %s", m.Name, titles(old), titles(accs)))
+			fmt.Sprintf("changed %s accountabilities: %s → %s", whose, titles(old), titles(accs)))
 	})
 	return m, err
 }
@@ -340,7 +344,11 @@ func (s *Service) TransferProductOwner(ctx context.Context, actor Actor, teamID,
 		if err := emit(ctx, tx, teamID, EventMemberUpdated, to.UserID, actor.User.ID, memberPayload(to)); err != nil {
 			return err
 		}
-		detail := "made " + to.Name + " the Product Owner"
+		who := to.Name
+		if to.UserID == actor.User.ID {
+			who = "themselves"
+		}
+		detail := "made " + who + " the Product Owner"
 		if len(from) > 0 {
 			detail += " (was " + strings.Join(from, ", ") + ")"
 		}
@@ -467,10 +475,9 @@ func (s *Service) Events(ctx context.Context, actor Actor, teamID string, after 
 			return err
 		}
 		var err error
-		es, err = tx.Events(ctx, teamID, after, limit)
+		es, err = tx.Events(ctx, teamID, actor.User.ID, after, limit)
 		return err
 	})
-	es = slices.DeleteFunc(es, func(e Event) bool { return e.Audience != "" && e.Audience != actor.User.ID })
 	return es, err
 }
 

@@ -121,7 +121,7 @@ func TestInstancesShareLiveEvents(t *testing.T) {
 			t.Fatalf("got ids %v, want them to reach the reassignment", got)
 		}
 		var seq int64
-		if err := a.Store.DB().QueryRow(`SELECT event_seq FROM teams WHERE id = $1`, team.ID).Scan(&seq); err != nil {
+		if err := a.Store.DB().QueryRow(`SELECT MAX(seq) FROM events WHERE team_id = $1`, team.ID).Scan(&seq); err != nil {
 			t.Fatal(err)
 		}
 		last = got[len(got)-1]

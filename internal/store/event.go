@@ -53,7 +53,23 @@ func scanEvents(rows *sql.Rows, teamID string) ([]scrum.Event, error) {
 	return out, rows.Err()
 }
 
-func (t *tx) Events(ctx context.Context, teamID string, after int64, limit int) ([]scrum.Event, error) {
+// visibleTo is the audience filter: events for the whole team, and those
+// addressed to the viewer ($n).
+func visibleTo(n int) string { return fmt.Sprintf(`(audience = '' OR audience = $%d)`, n) }
+
+func (t *tx) Events(ctx context.Context, teamID, viewerID string, after int64, limit int) ([]scrum.Event, error) {
+	if viewerID == "" {
+		return nil, fmt.Errorf("events of %s: no viewer", teamID)
+	}
+	rows, err := t.q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events
+		WHERE team_id = $1 AND seq > $2 AND `+visibleTo(4)+` ORDER BY seq LIMIT $3`, teamID, after, limit, viewerID)
+	if err != nil {
+		return nil, fmt.Errorf("events of %s: %w", teamID, err)
+	}
+	return scanEvents(rows, teamID)
+}
+
+func (t *tx) AllEvents(ctx context.Context, teamID string, after int64, limit int) ([]scrum.Event, error) {
 	rows, err := t.q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE team_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
 		teamID, after, limit)
 	if err != nil {
@@ -73,7 +89,10 @@ func (t *tx) LastEventSeq(ctx context.Context, teamID string) (int64, error) {
 	return seq, nil
 }
 
-func (t *tx) SubjectEvents(ctx context.Context, teamID, subjectID string, p scrum.Page) ([]scrum.Event, string, error) {
+func (t *tx) SubjectEvents(ctx context.Context, teamID, subjectID, viewerID string, p scrum.Page) ([]scrum.Event, string, error) {
+	if viewerID == "" {
+		return nil, "", fmt.Errorf("events of %s: no viewer", subjectID)
+	}
 	limit := pageLimit(p.Limit)
 	var after int64
 	if p.Cursor != "" {
@@ -86,7 +105,8 @@ func (t *tx) SubjectEvents(ctx context.Context, teamID, subjectID string, p scru
 		}
 	}
 	rows, err := t.q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE team_id = $1 AND subject_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`, teamID, subjectID, after, limit+1)
+		WHERE team_id = $1 AND subject_id = $2 AND seq > $3 AND `+visibleTo(5)+` ORDER BY seq LIMIT $4`,
+		teamID, subjectID, after, limit+1, viewerID)
 	if err != nil {
 		return nil, "", fmt.Errorf("events of %s: %w", subjectID, err)
 	}

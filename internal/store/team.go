@@ -58,7 +58,7 @@ func (t *tx) UpdateTeam(ctx context.Context, team scrum.Team) error {
 	return nil
 }
 
-func (t *tx) TeamsOf(ctx context.Context, userID string, p scrum.Page) ([]scrum.Team, string, error) {
+func (t *tx) TeamsOf(ctx context.Context, userID string, p scrum.Page) ([]scrum.MyTeam, string, error) {
 	limit := pageLimit(p.Limit)
 	var after []string
 	if p.Cursor != "" {
@@ -69,24 +69,45 @@ func (t *tx) TeamsOf(ctx context.Context, userID string, p scrum.Page) ([]scrum.
 	} else {
 		after = []string{"", ""}
 	}
-	rows, err := t.q.QueryContext(ctx, `SELECT t.id, t.name, t.version, t.created_at, t.created_by
-		FROM teams t JOIN members m ON m.team_id = t.id
-		WHERE m.user_id = $1 AND (t.name > $2 OR (t.name = $2 AND t.id > $3))
-		ORDER BY t.name, t.id LIMIT $4`, userID, after[0], after[1], limit+1)
+	// The page of teams first, then one row per accountability held on
+	// each: one query, folded here.
+	rows, err := t.q.QueryContext(ctx, `WITH page AS (
+			SELECT t.id, t.name, t.version, t.created_at, t.created_by
+			FROM teams t JOIN members m ON m.team_id = t.id
+			WHERE m.user_id = $1 AND (t.name > $2 OR (t.name = $2 AND t.id > $3))
+			ORDER BY t.name, t.id LIMIT $4)
+		SELECT p.id, p.name, p.version, p.created_at, p.created_by, a.accountability
+		FROM page p LEFT JOIN member_accountabilities a ON a.team_id = p.id AND a.user_id = $1
+		ORDER BY p.name, p.id`, userID, after[0], after[1], limit+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("teams of %s: %w", userID, err)
 	}
 	defer rows.Close()
-	var out []scrum.Team
+	var out []scrum.MyTeam
 	for rows.Next() {
-		team, err := scanTeam(rows)
-		if err != nil {
+		var mt scrum.MyTeam
+		var created int64
+		var acc sql.NullString
+		if err := rows.Scan(&mt.ID, &mt.Name, &mt.Version, &created, &mt.CreatedBy, &acc); err != nil {
 			return nil, "", fmt.Errorf("teams of %s: %w", userID, err)
 		}
-		out = append(out, team)
+		if n := len(out); n > 0 && out[n-1].ID == mt.ID {
+			if acc.Valid {
+				out[n-1].Accountabilities = append(out[n-1].Accountabilities, scrum.Accountability(acc.String))
+			}
+			continue
+		}
+		mt.CreatedAt = fromMicros(created)
+		if acc.Valid {
+			mt.Accountabilities = []scrum.Accountability{scrum.Accountability(acc.String)}
+		}
+		out = append(out, mt)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", err
+	}
+	for i := range out {
+		out[i].Accountabilities = ordered(out[i].Accountabilities)
 	}
 	var next string
 	if len(out) > limit {

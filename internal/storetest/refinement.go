@@ -387,7 +387,7 @@ func testRebalance(t *testing.T, s *store.Store) {
 	var es []scrum.Event
 	view(t, s, func(tx scrum.Tx) error {
 		var err error
-		es, err = tx.Events(ctx, f.team, 0, 1000)
+		es, err = tx.AllEvents(ctx, f.team, 0, 1000)
 		return err
 	})
 	if es[len(es)-1].Type != scrum.EventItemsRebalanced || string(es[len(es)-1].Data) != `{"count":4}` {

@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Responsibilities", func(t *testing.T) { testResponsibilities(t, open(t)) })
 	t.Run("Invites", func(t *testing.T) { testInvites(t, open(t)) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
+	t.Run("EventAudience", func(t *testing.T) { testEventAudience(t, open(t)) })
 	t.Run("AuditAppendOnly", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("Throttles", func(t *testing.T) { testThrottles(t, open(t)) })
 	t.Run("RollbackOnError", func(t *testing.T) { testRollback(t, open(t)) })
@@ -178,7 +179,7 @@ func testTeams(t *testing.T, s *store.Store) {
 	var names []string
 	cursor := ""
 	for {
-		var page []scrum.Team
+		var page []scrum.MyTeam
 		var next string
 		view(t, s, func(tx scrum.Tx) error {
 			var err error
@@ -195,6 +196,33 @@ func testTeams(t *testing.T, s *store.Store) {
 	}
 	if fmt.Sprint(names) != "[Andromeda Lyra Orion]" {
 		t.Errorf("got teams %v, want [Andromeda Lyra Orion]", names)
+	}
+	// Each with what the member holds on it, in display order, read in
+	// the same query whatever the page size.
+	update(t, s, func(tx scrum.Tx) error {
+		return tx.PutMember(ctx, scrum.Member{TeamID: teams[1].ID, UserID: dev.ID, Version: 2,
+			Accountabilities: []scrum.Accountability{scrum.Stakeholder, scrum.ScrumMaster, scrum.Developer}})
+	})
+	for _, limit := range []int{1, 2, 10} {
+		var got []string
+		for cursor := ""; ; {
+			var page []scrum.MyTeam
+			var next string
+			view(t, s, func(tx scrum.Tx) error {
+				var err error
+				page, next, err = tx.TeamsOf(ctx, dev.ID, scrum.Page{Cursor: cursor, Limit: limit})
+				return err
+			})
+			for _, tm := range page {
+				got = append(got, fmt.Sprintf("%s %v", tm.Name, tm.Accountabilities))
+			}
+			if cursor = next; next == "" {
+				break
+			}
+		}
+		if want := fmt.Sprint([]string{"Andromeda [scrum_master developer stakeholder]", "Lyra [developer]", "Orion [developer]"}); fmt.Sprint(got) != want {
+			t.Errorf("pages of %d: got %v, want %v", limit, got, want)
+		}
 	}
 	err := s.View(ctx, func(tx scrum.Tx) error {
 		_, _, err := tx.TeamsOf(ctx, dev.ID, scrum.Page{Cursor: "%%%", Limit: 2})
@@ -362,14 +390,14 @@ func testEvents(t *testing.T, s *store.Store) {
 		})
 	}
 	view(t, s, func(tx scrum.Tx) error {
-		es, err := tx.Events(ctx, a.ID, 0, 100)
+		es, err := tx.AllEvents(ctx, a.ID, 0, 100)
 		if err != nil {
 			return err
 		}
 		if len(es) != 3 || es[0].Seq != 1 || es[2].Seq != 3 || string(es[1].Data) != `{"i":2}` || es[2].Audience != po.ID {
 			t.Errorf("got events %+v, want seq 1..3 of team A", es)
 		}
-		es, err = tx.Events(ctx, a.ID, 2, 100)
+		es, err = tx.AllEvents(ctx, a.ID, 2, 100)
 		if len(es) != 1 || es[0].Seq != 3 {
 			t.Errorf("got %+v after seq 2, want only seq 3", es)
 		}
@@ -377,16 +405,113 @@ func testEvents(t *testing.T, s *store.Store) {
 		if seq != 2 {
 			t.Errorf("got last seq %d for team B, want 2", seq)
 		}
-		page, next, err := tx.SubjectEvents(ctx, a.ID, "subject-0", scrum.Page{Limit: 2})
+		page, next, err := tx.SubjectEvents(ctx, a.ID, "subject-0", po.ID, scrum.Page{Limit: 2})
 		if len(page) != 2 || next == "" {
 			t.Errorf("got %d subject events and cursor %q, want 2 and a cursor", len(page), next)
 		}
-		page, next, err = tx.SubjectEvents(ctx, a.ID, "subject-0", scrum.Page{Cursor: next, Limit: 2})
+		page, next, err = tx.SubjectEvents(ctx, a.ID, "subject-0", po.ID, scrum.Page{Cursor: next, Limit: 2})
 		if len(page) != 1 || next != "" || page[0].Seq != 3 {
 			t.Errorf("got %+v %q on the last page, want seq 3 and no cursor", page, next)
 		}
 		return err
 	})
+}
+
+// testEventAudience: the audience filter is in the query, so a page of a
+// member's events is full when more follow, and reading page after page
+// until a short one sees exactly what they may see. Most events here are
+// for someone else, the case that used to come back short.
+func testEventAudience(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	po, dev := MustUser(t, s, "Priya"), MustUser(t, s, "Lena")
+	team := MustTeam(t, s, "Orion", po, dev)
+	var forDev, forPO []int64 // what each may see
+	update(t, s, func(tx scrum.Tx) error {
+		for i := range 12 {
+			e, err := scrum.NewEvent(team.ID, "test.event", "subject", po.ID, map[string]int{"i": i})
+			if err != nil {
+				return err
+			}
+			switch {
+			case i%4 == 3:
+			case i%4 == 1:
+				e.Audience = dev.ID
+			default:
+				e.Audience = po.ID
+			}
+			if e, err = tx.AppendEvent(ctx, e); err != nil {
+				return err
+			}
+			if e.Audience != dev.ID {
+				forPO = append(forPO, e.Seq)
+			}
+			if e.Audience != po.ID {
+				forDev = append(forDev, e.Seq)
+			}
+		}
+		return nil
+	})
+	for _, who := range []struct {
+		user scrum.User
+		want []int64
+	}{{dev, forDev}, {po, forPO}} {
+		view(t, s, func(tx scrum.Tx) error {
+			// Replay the way the API does: pages of 2 until a short one.
+			var got []int64
+			for after := int64(0); ; {
+				es, err := tx.Events(ctx, team.ID, who.user.ID, after, 2)
+				if err != nil {
+					return err
+				}
+				for _, e := range es {
+					if e.Audience != "" && e.Audience != who.user.ID {
+						t.Errorf("%s got event %d meant for someone else", who.user.Name, e.Seq)
+					}
+					got = append(got, e.Seq)
+					after = e.Seq
+				}
+				if len(es) < 2 {
+					break
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(who.want) {
+				t.Errorf("%s replayed %v, want %v", who.user.Name, got, who.want)
+			}
+			// The history of a subject pages the same way.
+			got = nil
+			for p := (scrum.Page{Limit: 2}); ; {
+				es, next, err := tx.SubjectEvents(ctx, team.ID, "subject", who.user.ID, p)
+				if err != nil {
+					return err
+				}
+				if next != "" && len(es) != 2 {
+					t.Errorf("%s got a page of %d with more to come, want full pages", who.user.Name, len(es))
+				}
+				for _, e := range es {
+					got = append(got, e.Seq)
+				}
+				if next == "" {
+					break
+				}
+				p.Cursor = next
+			}
+			if fmt.Sprint(got) != fmt.Sprint(who.want) {
+				t.Errorf("%s's subject history is %v, want %v", who.user.Name, got, who.want)
+			}
+			all, err := tx.AllEvents(ctx, team.ID, 0, 100)
+			if len(all) != 12 {
+				t.Errorf("got %d events for the hub, want all 12", len(all))
+			}
+			return err
+		})
+	}
+	err := s.View(ctx, func(tx scrum.Tx) error {
+		_, err := tx.Events(ctx, team.ID, "", 0, 10)
+		return err
+	})
+	if err == nil {
+		t.Error("Events without a viewer: got no error, want one (use AllEvents)")
+	}
 }
 
 func testAudit(t *testing.T, s *store.Store) {
@@ -545,7 +670,7 @@ func testConcurrentEvents(t *testing.T, s *store.Store) {
 	}
 	wg.Wait()
 	view(t, s, func(tx scrum.Tx) error {
-		es, err := tx.Events(ctx, team.ID, 0, 1000)
+		es, err := tx.AllEvents(ctx, team.ID, 0, 1000)
 		if len(es) != n {
 			t.Fatalf("got %d events, want %d", len(es), n)
 		}

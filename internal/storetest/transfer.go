@@ -68,7 +68,7 @@ func testImportAtomic(t *testing.T, s *store.Store) {
 	var es []scrum.Event
 	view(t, s, func(tx scrum.Tx) error {
 		var err error
-		es, err = tx.Events(ctx, f.team, 0, 100)
+		es, err = tx.AllEvents(ctx, f.team, 0, 100)
 		return err
 	})
 	if last := es[len(es)-1]; last.Type != scrum.EventItemsImported || !strings.Contains(string(last.Data), `"count":2`) {

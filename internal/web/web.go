@@ -5,7 +5,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -180,7 +179,7 @@ func (w *Web) static() http.Handler {
 type view struct {
 	Title   string
 	User    scrum.User
-	Teams   []scrum.Team
+	Teams   []scrum.MyTeam
 	Team    *scrum.Team
 	Nav     string // the primary nav entry to mark current
 	Flash   string
@@ -259,7 +258,7 @@ func (w *Web) fragment(rw http.ResponseWriter, r *http.Request, page, name strin
 
 // renderError shows the error page with the status problem maps err to.
 func (w *Web) renderError(rw http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, context.Canceled) {
+	if problem.ClientGone(r, err) {
 		return
 	}
 	d := problem.From(err)

@@ -568,3 +568,39 @@ func TestFormsRefuseCrossOrigin(t *testing.T) {
 	wantNotIn(t, p, "Forged", "/join/tdi_")
 	wantIn(t, p, "<h1 class=\"page-title\">Orion</h1>")
 }
+
+// TestTeamsPageShowsWhatYouHold: "what you hold on each" — every team card
+// on /teams shows the user's own accountabilities on that team.
+func TestTeamsPageShowsWhatYouHold(t *testing.T) {
+	s := newSite(t)
+	po := s.signUp("Priya Shah", "priya@example.com")
+	orion := po.createTeam("Orion")
+	lena := s.signUp("Lena Vogel", "lena@example.com")
+	lena.createTeam("Andromeda")
+	lena.join(po.invite(orion, "developer", "stakeholder"))
+
+	p := lena.must(lena.get("/teams"), 200)
+	cards := regexp.MustCompile(`(?s)<article class="card card--interactive team-card">.*?</article>`).FindAllString(p.body, -1)
+	if len(cards) != 2 {
+		t.Fatalf("got %d team cards, want 2: %s", len(cards), p)
+	}
+	for i, want := range []struct {
+		team  string
+		holds []string
+	}{{"Andromeda", []string{"Product Owner"}}, {"Orion", []string{"Developer", "Stakeholder"}}} {
+		card := cards[i]
+		mine := regexp.MustCompile(`(?s)data-my-accountabilities.*?</div>`).FindString(card)
+		if !strings.Contains(card, ">"+want.team+"</a>") || mine == "" {
+			t.Errorf("card %d: got %s, want %s with the user's accountabilities", i, card, want.team)
+			continue
+		}
+		for _, acc := range want.holds {
+			if !strings.Contains(mine, acc+"</span>") {
+				t.Errorf("%s card: got %s, want a %s badge", want.team, mine, acc)
+			}
+		}
+		if n := strings.Count(mine, `class="badge`); n != len(want.holds) {
+			t.Errorf("%s card: got %d badges, want %d", want.team, n, len(want.holds))
+		}
+	}
+}

@@ -19,6 +19,20 @@ function indicate(state) {
 }
 
 /**
+ * Whether the session is gone: GET /api/v1/me answers 401. A network
+ * failure or a server error is not proof of that, so it resolves false.
+ * @returns {Promise<boolean>}
+ */
+async function signedOut() {
+  try {
+    const res = await fetch("/api/v1/me", { credentials: "same-origin", headers: { Accept: "application/json" } });
+    return res.status === 401;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Subscribe to a team's events.
  * @param {string} team team id
  * @param {string|number} after the event id the page was rendered at
@@ -42,13 +56,24 @@ export function connect(team, after, types, onEvent) {
       indicate("connected");
     };
     source.onerror = () => {
-      // Closed by the server (dropped, signed out) or the network: reopen
-      // ourselves with our own last id, backing off up to 30 s.
+      // Closed by the server (dropped, signed out) or the network. A
+      // session that ended (signed out elsewhere, expired) will never
+      // reconnect: go and sign in again. Otherwise reopen ourselves with
+      // our own last id, backing off up to 30 s.
       source.close();
       indicate(navigator.onLine ? "reconnecting" : "offline");
       clearTimeout(timer);
-      timer = setTimeout(open, retry);
-      retry = Math.min(retry * 2, 30000);
+      signedOut().then((out) => {
+        if (closed) return;
+        if (out) {
+          closed = true;
+          location.assign(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
+          return;
+        }
+        clearTimeout(timer);
+        timer = setTimeout(open, retry);
+        retry = Math.min(retry * 2, 30000);
+      });
     };
     source.addEventListener("reset", () => location.reload());
     for (const type of types) {
