@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/tandemhq/tandem/internal/backlogcsv"
 	"github.com/tandemhq/tandem/internal/scrum"
@@ -39,46 +37,25 @@ func bigBacklog(t testing.TB, n int) (*app, person, string) {
 	return a, po, team.ID
 }
 
-// TestBacklogRender10k measures the backlog page of a team with 10,000
-// items: the server renders the first 200 rows, with a constant number of
-// queries whatever the backlog's size. It reports p50 and p95 and fails
-// only on a gross regression (such as a query per row), since the machine
-// running it may be shared.
-func TestBacklogRender10k(t *testing.T) {
-	if testing.Short() {
-		t.Skip("seeds 10,000 items")
+// TestBacklogRendersInPages: whatever the backlog's size, the page renders
+// the first 200 rows and the script fetches the rest 200 at a time. How
+// fast that is for 10,000 items is measured by BenchmarkBacklogPage10k and
+// the bench harness, not by a timed test.
+func TestBacklogRendersInPages(t *testing.T) {
+	a, po, team := bigBacklog(t, 450)
+	res := a.get(po, "/teams/"+team+"/backlog")
+	if res.Status != http.StatusOK {
+		t.Fatalf("status %d", res.Status)
 	}
-	a, po, team := bigBacklog(t, 10000)
-	var took []time.Duration
-	var size int
-	for i := range 25 {
-		start := time.Now()
-		res := a.get(po, "/teams/"+team+"/backlog")
-		d := time.Since(start)
-		if res.Status != http.StatusOK {
-			t.Fatalf("status %d", res.Status)
-		}
-		if i == 0 {
-			if n := len(res.rowNumbers()); n != 200 {
-				t.Fatalf("rendered %d rows, want 200", n)
-			}
-			size = len(res.Body)
-			continue // warm-up
-		}
-		took = append(took, d)
-	}
-	slices.Sort(took)
-	p50, p95 := took[len(took)/2], took[len(took)*95/100]
-	t.Logf("FIGURE backlog_page_10k_p50=%.1f ms p95=%.1f ms html=%d KB", ms(p50), ms(p95), size/1024)
-	// The rows that follow, as the script loads them while scrolling.
-	start := time.Now()
-	res := a.get(po, "/teams/"+team+"/backlog/fragments/rows?from=201&cursor="+cursorAfter(t, a, po, team, 200))
-	t.Logf("FIGURE backlog_rows_fragment_200=%.1f ms", ms(time.Since(start)))
 	if n := len(res.rowNumbers()); n != 200 {
-		t.Errorf("rows fragment: %d rows, want 200", n)
+		t.Fatalf("rendered %d rows, want 200", n)
 	}
-	if p50 > 2*time.Second {
-		t.Errorf("p50 %v: the page no longer renders in a fraction of a second", p50)
+	for _, tc := range []struct{ from, want int }{{200, 200}, {400, 50}} {
+		res := a.get(po, "/teams/"+team+"/backlog/fragments/rows?from="+fmt.Sprint(tc.from+1)+"&cursor="+cursorAfter(t, a, po, team, tc.from))
+		got := res.rowNumbers()
+		if len(got) != tc.want {
+			t.Errorf("rows after %d: got %d rows, want %d", tc.from, len(got), tc.want)
+		}
 	}
 }
 
@@ -91,8 +68,6 @@ func cursorAfter(t testing.TB, a *app, po person, team string, n int) string {
 	}
 	return next
 }
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // BenchmarkBacklogPage10k is the same page as a Go benchmark:
 // go test -run x -bench BacklogPage ./internal/web
