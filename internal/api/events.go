@@ -29,7 +29,11 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 	if _, err := a.svc.Members(ctx, me, team); err != nil {
 		return err
 	}
-	sub, err := a.hub.Subscribe(ctx, team, me.User.ID)
+	presence := r.URL.Query().Get("presence")
+	if presence != "" && !scrum.ValidID(presence) {
+		return scrum.Invalid("presence", "presence must be the id of an estimation session")
+	}
+	sub, err := a.hub.SubscribePresent(ctx, team, me.User.ID, presence)
 	if err != nil {
 		return err
 	}
@@ -67,13 +71,13 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 			if !ok {
 				return nil // dropped: the client reconnects and replays
 			}
-			if f.Seq <= last {
-				continue
+			if f.Seq != 0 && f.Seq <= last {
+				continue // replayed already; frames without a Seq (presence) are never replayed
 			}
 			if _, err := w.Write(f.SSE); err != nil {
 				return nil
 			}
-			last = f.Seq
+			last = max(last, f.Seq)
 			// Write whatever else is already queued before one flush.
 			for drained := false; !drained; {
 				select {
@@ -82,11 +86,11 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 						_ = rc.Flush()
 						return nil
 					}
-					if f.Seq > last {
+					if f.Seq == 0 || f.Seq > last {
 						if _, err := w.Write(f.SSE); err != nil {
 							return nil
 						}
-						last = f.Seq
+						last = max(last, f.Seq)
 					}
 				default:
 					drained = true

@@ -124,7 +124,7 @@ func foundationSchemas() map[string]schema {
 // schemas gathers every area's schemas.
 func (a *API) schemas() map[string]schema {
 	all := foundationSchemas()
-	for _, more := range []map[string]schema{itemSchemas(), backlogSchemas()} {
+	for _, more := range []map[string]schema{itemSchemas(), backlogSchemas(), estimationSchemas()} {
 		maps.Copy(all, more)
 	}
 	return all

@@ -47,10 +47,12 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Path: "/teams/{team}/history", Tag: "responsibilities", Summary: "The team's audit history, newest first", Paged: true,
 			Status: 200, Resp: "AuditList", Handle: a.history},
 		{Method: "GET", Path: "/teams/{team}/events", Tag: "live", Summary: "Live events (Server-Sent Events); resume with Last-Event-ID",
-			Status: 200, Stream: true, Handle: a.events},
+			Status: 200, Stream: true, Handle: a.events, Query: []Param{{"presence", str(),
+				"an estimation session this client shows: its first frame lists who is there, then others arriving and leaving"}}},
 	}
 	rs = append(rs, a.itemRoutes()...)
 	rs = append(rs, a.backlogRoutes()...)
+	rs = append(rs, a.estimationRoutes()...)
 	return rs
 }
 

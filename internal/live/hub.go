@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -114,9 +115,13 @@ func (f Frame) Visible(userID string) bool { return f.Audience == "" || f.Audien
 // closed when the hub drops the client (too slow, removed from the team,
 // or shutdown), after which it should reconnect and replay.
 type Subscription struct {
-	C      <-chan Frame
-	c      chan Frame
+	C      <-chan *Frame
+	c      chan *Frame
 	UserID string
+	// Presence is the estimation session (or other live page) this client
+	// shows; "" for none. Others on it are told when a person arrives and
+	// leaves.
+	Presence string
 	// From is the last Seq the room had sent when the client joined;
 	// C carries only later events, so replay (after, From] from the store.
 	From int64
@@ -129,6 +134,14 @@ type Subscription struct {
 // Subscribe joins userID to teamID's room. The caller has already checked
 // membership.
 func (h *Hub) Subscribe(ctx context.Context, teamID, userID string) (*Subscription, error) {
+	return h.SubscribePresent(ctx, teamID, userID, "")
+}
+
+// SubscribePresent is Subscribe for a client showing page presence (an
+// estimation session id): its first frame lists who is there, and everyone
+// else there gets a delta when this person arrives or, with their last
+// connection, leaves. Presence is kept per instance.
+func (h *Hub) SubscribePresent(ctx context.Context, teamID, userID, presence string) (*Subscription, error) {
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
@@ -148,8 +161,8 @@ func (h *Hub) Subscribe(ctx context.Context, teamID, userID string) (*Subscripti
 	h.total++
 	h.mu.Unlock()
 
-	c := make(chan Frame, h.cfg.Buffer)
-	s := &Subscription{C: c, c: c, UserID: userID, hub: h, room: r}
+	c := make(chan *Frame, h.cfg.Buffer)
+	s := &Subscription{C: c, c: c, UserID: userID, Presence: presence, hub: h, room: r}
 	r.mu.Lock()
 	if !r.started {
 		seq, err := h.src.LastSeq(ctx, teamID)
@@ -163,8 +176,30 @@ func (h *Hub) Subscribe(ctx context.Context, teamID, userID string) (*Subscripti
 	}
 	r.subs[s] = struct{}{}
 	s.From = r.seq
+	if presence != "" {
+		r.join(s)
+	}
 	r.mu.Unlock()
 	return s, nil
+}
+
+// Present lists the users with a live connection showing presence on
+// this instance.
+func (h *Hub) Present(teamID, presence string) []string {
+	h.mu.Lock()
+	r := h.rooms[teamID]
+	h.mu.Unlock()
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.present[presence]))
+	for u := range r.present[presence] {
+		out = append(out, u)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Close leaves the room. It is safe to call more than once.
@@ -175,6 +210,9 @@ func (s *Subscription) Close() {
 		if _, ok := r.subs[s]; ok {
 			delete(r.subs, s)
 			close(s.c)
+		}
+		if s.Presence != "" {
+			r.leave(s)
 		}
 		r.mu.Unlock()
 		s.hub.release(r, s.UserID)
@@ -248,6 +286,87 @@ type room struct {
 	started bool
 	seq     int64 // last Seq fanned out; advanced only by run
 	subs    map[*Subscription]struct{}
+	// present counts connections per presence key and user.
+	present map[string]map[string]int
+}
+
+// presenceFrame is an SSE frame without an id: presence is not replayed
+// (a reconnecting client gets a fresh list instead).
+func presenceFrame(v any) *Frame {
+	body, _ := json.Marshal(v)
+	b := make([]byte, 0, len(body)+32)
+	b = append(b, "event: presence\ndata: "...)
+	b = append(b, body...)
+	b = append(b, "\n\n"...)
+	return &Frame{Type: "presence", SSE: b}
+}
+
+// join counts s as present and tells the others; the caller holds r.mu.
+func (r *room) join(s *Subscription) {
+	if r.present == nil {
+		r.present = map[string]map[string]int{}
+	}
+	users := r.present[s.Presence]
+	if users == nil {
+		users = map[string]int{}
+		r.present[s.Presence] = users
+	}
+	users[s.UserID]++
+	list := make([]string, 0, len(users))
+	for u := range users {
+		list = append(list, u)
+	}
+	slices.Sort(list)
+	r.send(s, presenceFrame(struct {
+		Key     string   `json:"key"`
+		Present []string `json:"present"`
+	}{s.Presence, list}))
+	if users[s.UserID] == 1 {
+		r.tell(s, presenceFrame(struct {
+			Key    string `json:"key"`
+			Joined string `json:"joined"`
+		}{s.Presence, s.UserID}))
+	}
+}
+
+// leave uncounts s and, after a person's last connection, tells the
+// others; the caller holds r.mu.
+func (r *room) leave(s *Subscription) {
+	users := r.present[s.Presence]
+	if users[s.UserID]--; users[s.UserID] > 0 {
+		return
+	}
+	delete(users, s.UserID)
+	if len(users) == 0 {
+		delete(r.present, s.Presence)
+	}
+	r.tell(s, presenceFrame(struct {
+		Key  string `json:"key"`
+		Left string `json:"left"`
+	}{s.Presence, s.UserID}))
+}
+
+// tell sends f to every subscriber on the same presence key but s.
+func (r *room) tell(s *Subscription, f *Frame) {
+	for o := range r.subs {
+		if o != s && o.Presence == s.Presence {
+			r.send(o, f)
+		}
+	}
+}
+
+// send queues f for s, dropping s when it is too slow; the caller holds
+// r.mu.
+func (r *room) send(s *Subscription, f *Frame) {
+	if _, ok := r.subs[s]; !ok {
+		return
+	}
+	select {
+	case s.c <- f:
+	default:
+		delete(r.subs, s)
+		close(s.c)
+	}
 }
 
 func (r *room) wake() {
@@ -294,15 +413,8 @@ func (r *room) fanOut() {
 			}
 			f := Encode(e)
 			for s := range r.subs {
-				if !f.Visible(s.UserID) {
-					continue
-				}
-				select {
-				case s.c <- f:
-				default:
-					// Too slow: drop it rather than buffer without bound.
-					delete(r.subs, s)
-					close(s.c)
+				if f.Visible(s.UserID) {
+					r.send(s, &f) // too slow: dropped rather than buffered without bound
 				}
 			}
 			if e.Type == scrum.EventMemberRemoved {

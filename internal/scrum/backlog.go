@@ -203,6 +203,14 @@ func (s *Service) UpdateItem(ctx context.Context, actor Actor, teamID, id string
 // the readiness rule, write and emit item.updated with the changes.
 func (s *Service) editItem(ctx context.Context, tx Tx, r Roster, actor Actor, d ReadyDefinition, id string, version int,
 	change func(Item) (Item, error)) (Item, error) {
+	return s.editItemAs(ctx, tx, r, actor, d, id, version, false, change)
+}
+
+// editItemAs is editItem; agreed marks an estimate the team agreed in an
+// estimation session, which the facilitator writes without holding
+// estimation themselves.
+func (s *Service) editItemAs(ctx context.Context, tx Tx, r Roster, actor Actor, d ReadyDefinition, id string, version int, agreed bool,
+	change func(Item) (Item, error)) (Item, error) {
 	old, err := itemOf(ctx, tx, teamID(r), id)
 	if err != nil {
 		return Item{}, err
@@ -220,7 +228,7 @@ func (s *Service) editItem(ctx context.Context, tx Tx, r Roster, actor Actor, d 
 	if err := v.Err(); err != nil {
 		return Item{}, err
 	}
-	if err := s.authorizeEdit(r, actor, old, it); err != nil {
+	if err := s.authorizeEdit(r, actor, old, it, agreed); err != nil {
 		return Item{}, err
 	}
 	if it.ParentID != old.ParentID && it.ParentID != "" {
@@ -288,12 +296,12 @@ func applyPatch(it Item, p ItemPatch) Item {
 }
 
 // authorizeEdit decides, from the map, whether actor may turn old into it.
-func (s *Service) authorizeEdit(r Roster, actor Actor, old, it Item) error {
+func (s *Service) authorizeEdit(r Roster, actor Actor, old, it Item, agreed bool) error {
 	m, _ := r.Member(actor.User.ID)
 	if len(m.Accountabilities) == 1 && m.Has(Stakeholder) && (old.CreatedBy != actor.User.ID || old.Status != StatusNew) {
 		return r.Authorize(actor.User.ID, RespBacklogClarity)
 	}
-	if !floatPtrEqual(old.Estimate, it.Estimate) {
+	if !agreed && !floatPtrEqual(old.Estimate, it.Estimate) {
 		if err := r.Authorize(actor.User.ID, RespEstimation); err != nil {
 			return err
 		}

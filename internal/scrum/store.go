@@ -34,6 +34,7 @@ type Tx interface {
 	RankTx
 	BacklogTx
 	ItemViewTx
+	EstimationTx
 }
 
 // Page asks for one page of a list: after the opaque cursor, at most Limit.
