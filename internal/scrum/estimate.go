@@ -29,9 +29,9 @@ type EstimationInput struct {
 // rounds are counted and attributed, never shown, except the viewer's own.
 type SessionView struct {
 	Estimation Estimation
-	Items   []Item   // the queued items, in queue order
-	Members []Member // everyone on the team: voters and observers
-	Voters  []Person // who may vote
+	Items      []Item   // the queued items, in queue order
+	Members    []Member // everyone on the team: voters and observers
+	Voters     []Person // who may vote
 	// Voted lists, per queued item, who has voted in its current round.
 	Voted map[string][]string
 	// Mine holds the viewer's own card per item in its current round.
