@@ -255,10 +255,54 @@ func historyOf(ro scrum.Roster, e scrum.Event, itemName func(string) string, cri
 		} else {
 			h.Verb = "changed " + strconv.Itoa(len(h.Changes)) + " fields"
 		}
+	case scrum.EventVoteCast:
+		var v scrum.VoteCast
+		_ = json.Unmarshal(e.Data, &v)
+		h.Icon, h.Verb = "i-cards", "voted in round "+strconv.Itoa(v.Round)
+		if v.Changed {
+			h.Verb = "changed their vote in round " + strconv.Itoa(v.Round)
+		}
+	case scrum.EventVotesRevealed:
+		var rp scrum.RevealPayload
+		_ = json.Unmarshal(e.Data, &rp)
+		h.Icon, h.Verb = "i-eye", "revealed round "+strconv.Itoa(rp.Round)+revealSummary(ro, rp)
+	case scrum.EventRoundStarted:
+		var rp scrum.RoundPayload
+		_ = json.Unmarshal(e.Data, &rp)
+		h.Icon, h.Verb = "i-refresh", "started round "+strconv.Itoa(rp.Round)+" of estimation"
+	case scrum.EventEstimateAgreed:
+		var ap scrum.AgreedPayload
+		_ = json.Unmarshal(e.Data, &ap)
+		rounds := "1 round"
+		if ap.Rounds != 1 {
+			rounds = strconv.Itoa(ap.Rounds) + " rounds"
+		}
+		h.Icon, h.Verb = "i-poker", "recorded the team's estimate "+ap.Card+" after "+rounds
+	case scrum.EventItemSkipped:
+		h.Icon, h.Verb = "i-skip", "skipped it in an estimation session"
 	default:
 		h.Verb = strings.ReplaceAll(e.Type, ".", " ")
 	}
 	return h
+}
+
+// revealSummary reads a revealed round as ": Lena 3, Sam 5 (median 4)".
+func revealSummary(ro scrum.Roster, rp scrum.RevealPayload) string {
+	if len(rp.Votes) == 0 {
+		return " with no votes"
+	}
+	parts := make([]string, len(rp.Votes))
+	for i, v := range rp.Votes {
+		parts[i] = personName(ro, v.UserID) + " " + v.Card
+	}
+	out := ": " + strings.Join(parts, ", ")
+	if rp.Stats.Consensus {
+		return out + " (consensus)"
+	}
+	if rp.Stats.Median != nil {
+		out += " (median " + strconv.FormatFloat(*rp.Stats.Median, 'f', -1, 64) + ")"
+	}
+	return out
 }
 
 func (w *Web) itemPage(rw http.ResponseWriter, r *http.Request, a scrum.Actor) error {
