@@ -18,6 +18,7 @@ func runBacklog(t *testing.T, open Opener) {
 	t.Run("Ordering", func(t *testing.T) { testOrdering(t, open(t)) })
 	t.Run("ManyMovesIntoOneGap", func(t *testing.T) { testSameGap(t, open(t)) })
 	t.Run("ConcurrentMoves", func(t *testing.T) { testConcurrentMoves(t, open(t)) })
+	t.Run("MoveWritesOneItemRow", func(t *testing.T) { testMoveWritesOneItemRow(t, open(t)) })
 	t.Run("ItemView", func(t *testing.T) { testItemView(t, open(t)) })
 	t.Run("RosterCacheAcrossServices", func(t *testing.T) { testRosterCache(t, open(t)) })
 }
@@ -297,4 +298,54 @@ func testRosterCache(t *testing.T, s *store.Store) {
 	}
 	_, _, err = a.svc.Items(ctx, a.dev, a.team, scrum.ItemFilter{}, scrum.Page{})
 	wantCode(t, err, scrum.CodeNotFound)
+}
+
+// testMoveWritesOneItemRow: a move rewrites the moved item's row (rank,
+// version, time) and appends one event, and nothing else, wherever in a
+// backlog of 200 the item goes.
+func testMoveWritesOneItemRow(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	f := newBacklog(t, s)
+	titles := make([]string, 200)
+	for i := range titles {
+		titles[i] = fmt.Sprintf("Item %03d", i)
+	}
+	its := f.add(t, titles...)
+	snapshot := func() (map[string]scrum.Item, int) {
+		t.Helper()
+		all, _, err := f.svc.Items(ctx, f.po, f.team, scrum.ItemFilter{}, scrum.Page{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]scrum.Item{}
+		for _, it := range all {
+			m[it.ID] = it
+		}
+		es, err := f.svc.Events(ctx, f.po, f.team, 0, 5000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, len(es)
+	}
+	for _, mv := range []scrum.Move{{To: "top"}, {To: "bottom"}, {Before: its[100].ID}, {After: its[7].ID}} {
+		moved := its[150]
+		before, events := snapshot()
+		f.move(t, moved, mv)
+		after, eventsAfter := snapshot()
+		if eventsAfter != events+1 {
+			t.Errorf("move %+v appended %d events, want 1", mv, eventsAfter-events)
+		}
+		for id, b := range before {
+			a := after[id]
+			if id == moved.ID {
+				if a.Rank == b.Rank || a.Version != b.Version+1 {
+					t.Errorf("move %+v: moved item rank %q→%q version %d→%d, want a new rank and version+1", mv, b.Rank, a.Rank, b.Version, a.Version)
+				}
+				a.Rank, a.Version, a.UpdatedAt = b.Rank, b.Version, b.UpdatedAt
+			}
+			if fmt.Sprintf("%+v", a) != fmt.Sprintf("%+v", b) {
+				t.Errorf("move %+v of %s also changed %s: %+v → %+v", mv, moved.Title, b.Title, b, a)
+			}
+		}
+	}
 }
