@@ -133,3 +133,21 @@ func BenchmarkBare(b *testing.B) {
 	})
 	f.get(b, h, "/api/v1/me")
 }
+
+// BenchmarkItemsPage1000 reads a 1,000-item page of a 1,000-item backlog.
+func BenchmarkItemsPage1000(b *testing.B) {
+	f := newFixture(b, io.Discard)
+	ctx := context.Background()
+	owner, err := f.app.Service.Authenticate(ctx, f.token, "127.0.0.1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 1000 {
+		in := scrum.ItemInput{Title: "A bench item " + string(rune('a'+i%26)), Labels: []string{"bench"},
+			AcceptanceCriteria: []scrum.Criterion{{Text: "works"}}}
+		if _, err := f.app.Service.CreateItem(ctx, owner, f.team, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f.get(b, f.app.Handler, "/api/v1/teams/"+f.team+"/items?limit=1000")
+}

@@ -162,7 +162,7 @@ func (a *API) listItems(w http.ResponseWriter, r *http.Request) error {
 	for i, it := range its {
 		out[i] = toItem(it)
 	}
-	return writeJSON(w, http.StatusOK, newList(out, next))
+	return writeItemList(w, out, next)
 }
 
 func (a *API) getItem(w http.ResponseWriter, r *http.Request) error {

@@ -22,6 +22,7 @@ func scenarios() []Scenario {
 		sseBareScenario(),
 		sqliteBareScenario(),
 		backlogScenario(),
+		backlogSizeScenario(),
 	}
 }
 
