@@ -16,7 +16,7 @@ func sampleItem(title, desc string, est float64) itemJSON {
 		Description: desc, AcceptanceCriteria: []scrum.Criterion{{Text: desc, Done: true}, {Text: "b"}}, Value: &v, Estimate: &est,
 		Labels: []string{"web", title}, ParentID: &p, Status: "ready", GoalLinked: true, Ready: true,
 		Readiness: []readinessJSON{{Criterion: "Has <criteria>", Met: true, ID: "acceptance-criteria", Kind: "has_acceptance_criteria"}},
-		Rank: "a0V~", Version: 3, CreatedAt: time.Date(2026, 11, 27, 9, 5, 1, 123456000, time.UTC), CreatedBy: "u",
+		Rank:      "a0V~", Version: 3, CreatedAt: time.Date(2026, 11, 27, 9, 5, 1, 123456000, time.UTC), CreatedBy: "u",
 		UpdatedAt: time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("x", 3600))}
 }
 
