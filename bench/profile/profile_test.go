@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -135,7 +136,12 @@ func BenchmarkBare(b *testing.B) {
 }
 
 // BenchmarkItemsPage1000 reads a 1,000-item page of a 1,000-item backlog.
-func BenchmarkItemsPage1000(b *testing.B) {
+func BenchmarkItemsPage1000(b *testing.B) { itemsPage(b, 1000) }
+
+// BenchmarkItemsPage100 reads the first page of a 1,000-item backlog.
+func BenchmarkItemsPage100(b *testing.B) { itemsPage(b, 100) }
+
+func itemsPage(b *testing.B, limit int) {
 	f := newFixture(b, io.Discard)
 	ctx := context.Background()
 	owner, err := f.app.Service.Authenticate(ctx, f.token, "127.0.0.1")
@@ -149,5 +155,5 @@ func BenchmarkItemsPage1000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	f.get(b, f.app.Handler, "/api/v1/teams/"+f.team+"/items?limit=1000")
+	f.get(b, f.app.Handler, "/api/v1/teams/"+f.team+"/items?limit="+strconv.Itoa(limit))
 }
