@@ -56,7 +56,9 @@ func seedEstimation(ctx context.Context, svc *scrum.Service, teamID string, user
 		return s, err
 	}
 	accept := func(item, card string) func(int) (scrum.Estimation, error) {
-		return func(version int) (scrum.Estimation, error) { return svc.AcceptEstimate(ctx, sm, ses.ID, item, card, version) }
+		return func(version int) (scrum.Estimation, error) {
+			return svc.AcceptEstimate(ctx, sm, ses.ID, item, card, version)
+		}
 	}
 	next := func(version int) (scrum.Estimation, error) { return svc.NextItem(ctx, sm, ses.ID, version) }
 	if err := step("start", next); err != nil {

@@ -272,7 +272,7 @@ func estimationFuncs() template.FuncMap {
 			}
 			return out
 		},
-		"now":         time.Now,
+		"now": time.Now,
 		"names": func(ps []scrum.Person) []string {
 			out := make([]string, len(ps))
 			for i, p := range ps {

@@ -114,7 +114,9 @@ func (v roomView) VotingClosed() bool {
 }
 
 // IsTarget reports whether the deck votes on itemID.
-func (v roomView) IsTarget(itemID string) bool { return v.Target != nil && v.Target.Entry.ItemID == itemID }
+func (v roomView) IsTarget(itemID string) bool {
+	return v.Target != nil && v.Target.Entry.ItemID == itemID
+}
 
 // AcceptCards are the cards with points: only those can be accepted.
 func (v roomView) AcceptCards() []string {

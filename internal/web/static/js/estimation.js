@@ -318,8 +318,10 @@ function room(root) {
     root.dataset.team,
     root.dataset.lastEventId,
     sessionEvents,
-    (_type, data) => {
-      if ((data.session_id || data.id) === sid) schedule();
+    (_type, ev) => {
+      // The envelope's subject is the session, or the item for votes.
+      const d = ev.data || {};
+      if (ev.subject_id === sid || d.session_id === sid || d.id === sid) schedule();
     },
     {
       presence: sid,
