@@ -2,6 +2,9 @@ package e2e_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -140,4 +143,130 @@ func TestPlanningPoker(t *testing.T) {
 	// The backlog shows the estimate.
 	po.Open(base + "/backlog")
 	po.WaitText(`#item-1 .estimate`, card)
+}
+
+// TestPokerFacilitatorTools walks the rest of the room: a Developer votes
+// ahead on a queued item with the keyboard while the session waits, the
+// Scrum Master reorders the queue, starts the session and a round timer
+// that counts down for the Developer too, skips an item; the Developer's
+// page rides out a server restart and still follows the room; a re-vote
+// opens a new round. With TANDEM_SCREENSHOTS set it saves the waiting and
+// the revealed room in light, dark and at phone width.
+func TestPokerFacilitatorTools(t *testing.T) {
+	t.Parallel()
+	s := e2e.Start(t)
+	po := s.SignedIn(t, "Priya Shah")
+	sm := s.SignedIn(t, "Marco Rossi")
+	lena := s.SignedIn(t, "Lena Vogel")
+	sam := s.SignedIn(t, "Sam Okafor")
+	team := s.SeedTeam(t, "Orion", po)
+	s.SeedMember(t, team, po, sm, scrum.ScrumMaster)
+	s.SeedMember(t, team, po, lena)
+	s.SeedMember(t, team, po, sam)
+	ctx := context.Background()
+	var ids []string
+	for _, in := range []scrum.ItemInput{
+		{Title: "Reschedule a delivery from the tracking page", Description: "Customers who won’t be home call support today. Let them pick a **new day** where they track the parcel.",
+			AcceptanceCriteria: []scrum.Criterion{{Text: "Offers the next 5 days the carrier can deliver"}, {Text: "Confirms by e-mail and SMS"}}},
+		{Title: "Redirect a parcel to a pickup point"},
+		{Title: "Tracking page shows the wrong ETA after a timezone change", Type: scrum.TypeBug},
+	} {
+		it, err := s.App.Service.CreateItem(ctx, po.Actor(), team, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, it.ID)
+	}
+	ses, err := s.App.Service.OpenEstimation(ctx, sm.Actor(), team, scrum.EstimationInput{Title: "Refinement: tracking", Deck: scrum.DeckModifiedFibonacci, ItemIDs: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	room := "/teams/" + team + "/estimation/" + ses.ID
+	for _, u := range []*e2e.User{sm, lena} {
+		u.Open(room)
+		u.WaitAttr(`[data-live]`, "data-state", "connected")
+	}
+	e2e.Eval[int](lena.Tab, `window.__noReload = 1`)
+
+	// Voting ahead, by keyboard: "1" then "3" picks 13.
+	lena.Click(`[data-target="` + ids[1] + `"]`)
+	lena.WaitAttr(`[data-deck]`, "data-item", ids[1])
+	lena.WaitText(`#deck-title`, "Your vote on #2")
+	key(lena.Tab, "1")
+	key(lena.Tab, "3")
+	lena.WaitAttr(`[data-vote="13"]`, "aria-pressed", "true")
+	sm.WaitText(`[data-queue-item="`+ids[1]+`"] .queue__sub`, "1 of 2 voted ahead")
+	lena.WaitText(`[data-target="`+ids[1]+`"]`, "Your vote: 13")
+	shoot(t, lena.Tab, "estimation-room-waiting")
+
+	// The facilitator moves the bug above #2; Lena's queue follows.
+	sm.Click(`[data-move=up][data-item="` + ids[2] + `"]`)
+	want := strings.Join([]string{ids[0], ids[2], ids[1]}, " ")
+	for _, u := range []*e2e.User{sm, lena} {
+		u.WaitUntil(`[...document.querySelectorAll("[data-queue-item]")].map(li => li.dataset.queueItem).join(" ") === ` + "`" + want + "`")
+	}
+	if got := e2e.Eval[string](sm.Tab, `document.activeElement.dataset.move + " " + document.activeElement.dataset.item`); got != "up "+ids[2] {
+		t.Errorf("after the move the focus is on %q, want the same move button", got)
+	}
+
+	// Start, and a round timer that counts down for everyone.
+	sm.Click(`[data-act=next]`)
+	lena.WaitAttr(`[data-fragment=room]`, "data-current", ids[0])
+	sm.Click(`[data-act=timer]`)
+	lena.WaitFor(`[data-timer]`)
+	first := lena.WaitText(`[data-timer-left]`, ":")
+	time.Sleep(1100 * time.Millisecond)
+	if again := lena.Text(`[data-timer-left]`); again == first {
+		t.Errorf("the timer shows %q a second later too: it does not count down", again)
+	}
+
+	// Skip the current item: the bug comes next.
+	sm.Click(`.facilitator [data-act=skip]`)
+	lena.WaitAttr(`[data-fragment=room]`, "data-current", ids[2])
+	lena.WaitAttr(`[data-queue-item="`+ids[0]+`"]`, "data-state", "skipped")
+
+	// A restart: Lena's page reconnects by itself and keeps following.
+	s.Restart(func() { lena.WaitAttr(`[data-live]`, "data-state", "reconnecting") })
+	lena.WaitAttr(`[data-live]`, "data-state", "connected")
+	if _, err := s.App.Service.CastVote(ctx, sam.Actor(), ses.ID, ids[2], "13"); err != nil {
+		t.Fatal(err)
+	}
+	lena.WaitAttr(`.seat[data-user="`+sam.ID+`"]`, "data-voted", "true")
+	lena.Click(`[data-vote="3"]`)
+	sm.WaitText(`[data-act=reveal]`, "Reveal 2 of 2")
+	sm.Click(`[data-act=reveal]`)
+	lena.WaitText(`[data-result]`, "No consensus")
+	sm.WaitFor(`#accept-card`)
+	shoot(t, sm.Tab, "estimation-room-revealed")
+
+	// Re-vote: round 2, cards face down again, Lena's deck open.
+	sm.Click(`[data-act=revote]`)
+	lena.WaitAttr(`[data-fragment=room]`, "data-round", "2")
+	lena.WaitGone(`[data-result]`)
+	lena.WaitAttr(`[data-vote="3"]`, "aria-pressed", "false")
+	if lena.Exists(`[data-vote]:disabled`) {
+		t.Error("the deck stays closed after a re-vote")
+	}
+	if got := e2e.Eval[int](lena.Tab, `window.__noReload || 0`); got != 1 {
+		t.Error("Lena's page reloaded")
+	}
+}
+
+// shoot saves the tab at desktop and phone width in light and dark when
+// TANDEM_SCREENSHOTS names a directory.
+func shoot(t *testing.T, tb *e2e.Tab, name string) {
+	t.Helper()
+	dir := os.Getenv("TANDEM_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	for _, w := range []int{1280, 390} {
+		for _, scheme := range []string{"light", "dark"} {
+			tb.Viewport(w, 900, w < 500)
+			tb.ColorScheme(scheme)
+			tb.Screenshot(filepath.Join(dir, fmt.Sprintf("%s-%d-%s.png", name, w, scheme)))
+		}
+	}
+	tb.Viewport(1280, 900, false)
+	tb.ColorScheme("light")
 }
