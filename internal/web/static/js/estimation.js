@@ -17,6 +17,8 @@ const sessionEvents = [
   "estimate.accepted",
   "estimation.skipped",
 ];
+// Team changes that alter who votes or facilitates, and edits of items.
+const teamEvents = ["member.joined", "member.updated", "member.removed", "responsibility.changed", "item.updated"];
 
 const list = document.querySelector("[data-estimations]");
 if (list) {
@@ -36,6 +38,18 @@ if (list) {
       if (el && cur) cur.replaceWith(el);
     }
   };
+  // Ticking an item or typing a number picks the matching way to choose.
+  list.addEventListener("change", (e) => {
+    const pick = (v) => {
+      const r = list.querySelector(`input[name=source][value=${v}]`);
+      if (r) r.checked = true;
+    };
+    if (e.target.matches("input[name=item]")) pick("items");
+    if (e.target.matches("input[name=top_n]")) pick("top");
+  });
+  list.addEventListener("focusin", (e) => {
+    if (e.target.matches("input[name=top_n]")) list.querySelector("input[name=source][value=top]")?.click();
+  });
   connect(list.dataset.team, list.dataset.lastEventId, ["estimation.opened", "estimation.updated", "estimation.closed"], () => {
     clearTimeout(timer);
     timer = setTimeout(refresh, 100);
@@ -72,7 +86,7 @@ function room(root) {
   const render = async () => {
     const wasFocused = document.activeElement;
     const key = keyOf(wasFocused);
-    const inControls = wasFocused?.closest?.(".facilitator") !== null && wasFocused?.closest?.(".facilitator") !== undefined;
+    const inControls = Boolean(wasFocused?.closest?.(".facilitator"));
     const keep = {};
     for (const sel of ["#timer-len", "#accept-card"]) {
       const s = root.querySelector(sel);
@@ -317,11 +331,15 @@ function room(root) {
   connect(
     root.dataset.team,
     root.dataset.lastEventId,
-    sessionEvents,
-    (_type, ev) => {
+    [...sessionEvents, ...teamEvents],
+    (type, ev) => {
       // The envelope's subject is the session, or the item for votes.
       const d = ev.data || {};
-      if (ev.subject_id === sid || d.session_id === sid || d.id === sid) schedule();
+      if (type === "item.updated") {
+        if (root.querySelector(`[data-queue-item="${CSS.escape(ev.subject_id || "")}"]`)) schedule();
+        return;
+      }
+      if (teamEvents.includes(type) || ev.subject_id === sid || d.session_id === sid || d.id === sid) schedule();
     },
     {
       presence: sid,
