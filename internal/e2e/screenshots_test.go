@@ -94,6 +94,11 @@ func TestScreenshots(t *testing.T) {
 		}},
 		{"tokens", marco.Tab, http.StatusOK, open("/settings/tokens")},
 		{"estimation", marco.Tab, http.StatusOK, open(teamPath + "/estimation")},
+		{"estimation-settings", marco.Tab, http.StatusOK, func(tb *e2e.Tab) int {
+			st := tb.Open(teamPath + "/estimation")
+			e2e.Eval[bool](tb, `document.querySelector("details#settings").open = true`)
+			return st
+		}},
 		{"estimation-room", marco.Tab, http.StatusOK, room(live)},
 		{"estimation-room-dev", lena.Tab, http.StatusOK, room(live)},
 		{"estimation-summary", marco.Tab, http.StatusOK, room(closed)},

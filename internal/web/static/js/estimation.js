@@ -38,6 +38,8 @@ if (list) {
       if (el && cur) cur.replaceWith(el);
     }
   };
+  // Back from saving the settings (…/estimation#settings): show them.
+  if (location.hash === "#settings") list.querySelector("details#settings")?.setAttribute("open", "");
   // Ticking an item or typing a number picks the matching way to choose.
   list.addEventListener("change", (e) => {
     const pick = (v) => {
