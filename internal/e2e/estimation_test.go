@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func TestPlanningPoker(t *testing.T) {
 		t.Error("a Developer is offered facilitator controls")
 	}
 
-	sm.Click(`[data-act=next]`)
+	tap(sm.Tab, `[data-act=next]`)
 	for _, u := range everyone {
 		u.WaitAttr(`[data-fragment=room]`, "data-state", "live")
 		u.WaitText(`#item-title`, "Reschedule a delivery")
@@ -78,9 +79,9 @@ func TestPlanningPoker(t *testing.T) {
 	}
 
 	// Both developers vote; each sees the other has voted, not the card.
-	lena.Click(`[data-vote="5"]`)
+	tap(lena.Tab, `[data-vote="5"]`)
 	lena.WaitAttr(`[data-vote="5"]`, "aria-pressed", "true")
-	sam.Click(`[data-vote="8"]`)
+	tap(sam.Tab, `[data-vote="8"]`)
 	sam.WaitAttr(`[data-vote="8"]`, "aria-pressed", "true")
 	seat := func(u *e2e.User) string { return `.seat[data-user="` + u.ID + `"]` }
 	for _, u := range everyone {
@@ -107,7 +108,7 @@ func TestPlanningPoker(t *testing.T) {
 	lena.WaitAttr(seat(sam), "data-voted", "true")
 
 	// The Scrum Master reveals: all four see both cards within a second.
-	sm.Click(`[data-act=reveal]`)
+	tap(sm.Tab, `[data-act=reveal]`)
 	revealed := time.Now()
 	for _, u := range everyone {
 		u.Timeout = max(time.Second-time.Since(revealed), 50*time.Millisecond)
@@ -134,7 +135,7 @@ func TestPlanningPoker(t *testing.T) {
 	if got := e2e.Eval[string](sm.Tab, `document.querySelector("#accept-card").value`); got != card {
 		t.Errorf("the accept control holds %q, want the suggestion %q", got, card)
 	}
-	sm.Click(`[data-act=accept]`)
+	tap(sm.Tab, `[data-act=accept]`)
 	for _, u := range everyone {
 		u.WaitText(`#item-title`, "Redirect a parcel")
 		u.WaitText(`[data-queue] li:first-child .estimate`, card)
@@ -150,7 +151,8 @@ func TestPlanningPoker(t *testing.T) {
 // Scrum Master reorders the queue, starts the session and a round timer
 // that counts down for the Developer too, skips an item; the Developer's
 // page rides out a server restart and still follows the room; a re-vote
-// opens a new round. With TANDEM_SCREENSHOTS set it saves the waiting and
+// opens a new round; closing asks first and shows everyone the summary.
+// With TANDEM_SCREENSHOTS set it saves the waiting and
 // the revealed room in light, dark and at phone width.
 func TestPokerFacilitatorTools(t *testing.T) {
 	t.Parallel()
@@ -189,7 +191,7 @@ func TestPokerFacilitatorTools(t *testing.T) {
 	e2e.Eval[int](lena.Tab, `window.__noReload = 1`)
 
 	// Voting ahead, by keyboard: "1" then "3" picks 13.
-	lena.Click(`[data-target="` + ids[1] + `"]`)
+	tap(lena.Tab, `[data-target="` + ids[1] + `"]`)
 	lena.WaitAttr(`[data-deck]`, "data-item", ids[1])
 	lena.WaitText(`#deck-title`, "Your vote on #2")
 	key(lena.Tab, "1")
@@ -200,7 +202,7 @@ func TestPokerFacilitatorTools(t *testing.T) {
 	shoot(t, lena.Tab, "estimation-room-waiting")
 
 	// The facilitator moves the bug above #2; Lena's queue follows.
-	sm.Click(`[data-move=up][data-item="` + ids[2] + `"]`)
+	tap(sm.Tab, `[data-move=up][data-item="` + ids[2] + `"]`)
 	want := strings.Join([]string{ids[0], ids[2], ids[1]}, " ")
 	for _, u := range []*e2e.User{sm, lena} {
 		u.WaitUntil(`[...document.querySelectorAll("[data-queue-item]")].map(li => li.dataset.queueItem).join(" ") === ` + "`" + want + "`")
@@ -210,9 +212,9 @@ func TestPokerFacilitatorTools(t *testing.T) {
 	}
 
 	// Start, and a round timer that counts down for everyone.
-	sm.Click(`[data-act=next]`)
+	tap(sm.Tab, `[data-act=next]`)
 	lena.WaitAttr(`[data-fragment=room]`, "data-current", ids[0])
-	sm.Click(`[data-act=timer]`)
+	tap(sm.Tab, `[data-act=timer]`)
 	lena.WaitFor(`[data-timer]`)
 	first := lena.WaitText(`[data-timer-left]`, ":")
 	time.Sleep(1100 * time.Millisecond)
@@ -221,7 +223,7 @@ func TestPokerFacilitatorTools(t *testing.T) {
 	}
 
 	// Skip the current item: the bug comes next.
-	sm.Click(`.facilitator [data-act=skip]`)
+	tap(sm.Tab, `.facilitator [data-act=skip]`)
 	lena.WaitAttr(`[data-fragment=room]`, "data-current", ids[2])
 	lena.WaitAttr(`[data-queue-item="`+ids[0]+`"]`, "data-state", "skipped")
 
@@ -232,24 +234,43 @@ func TestPokerFacilitatorTools(t *testing.T) {
 		t.Fatal(err)
 	}
 	lena.WaitAttr(`.seat[data-user="`+sam.ID+`"]`, "data-voted", "true")
-	lena.Click(`[data-vote="3"]`)
+	tap(lena.Tab, `[data-vote="3"]`)
 	sm.WaitText(`[data-act=reveal]`, "Reveal 2 of 2")
-	sm.Click(`[data-act=reveal]`)
+	tap(sm.Tab, `[data-act=reveal]`)
 	lena.WaitText(`[data-result]`, "No consensus")
 	sm.WaitFor(`#accept-card`)
 	shoot(t, sm.Tab, "estimation-room-revealed")
 
 	// Re-vote: round 2, cards face down again, Lena's deck open.
-	sm.Click(`[data-act=revote]`)
+	tap(sm.Tab, `[data-act=revote]`)
 	lena.WaitAttr(`[data-fragment=room]`, "data-round", "2")
 	lena.WaitGone(`[data-result]`)
 	lena.WaitAttr(`[data-vote="3"]`, "aria-pressed", "false")
 	if lena.Exists(`[data-vote]:disabled`) {
 		t.Error("the deck stays closed after a re-vote")
 	}
+
+	// Closing asks first, then everyone gets the summary.
+	tap(sm.Tab, `[data-act=close]`)
+	sm.WaitVisible(`dialog[open] .btn--primary`)
+	tap(sm.Tab, `dialog[open] .btn--primary`)
+	for _, u := range []*e2e.User{sm, lena} {
+		u.WaitText(`[data-summary]`, "Session summary")
+	}
+	if lena.Exists(`[data-deck]`) {
+		t.Error("a closed session still offers the deck")
+	}
 	if got := e2e.Eval[int](lena.Tab, `window.__noReload || 0`); got != 1 {
 		t.Error("Lena's page reloaded")
 	}
+}
+
+// tap clicks the element sel matches as the page has it right now. The
+// room re-renders parts of itself as events arrive, so a node found for a
+// mouse click may be gone by the time the click lands.
+func tap(tb *e2e.Tab, sel string) {
+	tb.WaitFor(sel)
+	e2e.Eval[bool](tb, `(() => { const el = document.querySelector(`+strconv.Quote(sel)+`); el.focus(); el.click(); return true })()`)
 }
 
 // shoot saves the tab at desktop and phone width in light and dark when

@@ -61,6 +61,33 @@ if (list) {
 const root = document.querySelector("[data-room]");
 if (root) room(root);
 
+/**
+ * Bring a rendered room up to date with a fresh render, replacing only
+ * the parts that changed: a card being clicked, a focused control or an
+ * open select survive a vote elsewhere in the room.
+ */
+function patchRoot(cur, fresh) {
+  for (const a of [...cur.attributes]) if (!fresh.hasAttribute(a.name)) cur.removeAttribute(a.name);
+  for (const a of [...fresh.attributes]) if (cur.getAttribute(a.name) !== a.value) cur.setAttribute(a.name, a.value);
+  patchChildren(cur, fresh, 4);
+}
+
+function patchChildren(cur, fresh, depth) {
+  const a = [...cur.childNodes];
+  const b = [...fresh.childNodes];
+  const sameShape = a.length === b.length && a.every((n, i) => n.nodeType === b[i].nodeType && (n.nodeType !== Node.ELEMENT_NODE ? n.textContent === b[i].textContent : n.tagName === b[i].tagName));
+  if (!sameShape) {
+    cur.replaceChildren(...b);
+    return;
+  }
+  a.forEach((n, i) => {
+    if (n.nodeType !== Node.ELEMENT_NODE || n.isEqualNode(b[i])) return;
+    const sameAttrs = n.attributes.length === b[i].attributes.length && [...n.attributes].every((x) => b[i].getAttribute(x.name) === x.value);
+    if (depth > 0 && sameAttrs) patchChildren(n, b[i], depth - 1);
+    else n.replaceWith(b[i]);
+  });
+}
+
 function room(root) {
   const sid = root.dataset.session;
   const me = root.dataset.me;
@@ -104,21 +131,21 @@ function room(root) {
     const cur = view();
     if (!cur) return;
     const prev = { state: cur.dataset.state, current: cur.dataset.current, revealed: cur.dataset.revealed, round: cur.dataset.round };
-    cur.replaceWith(el);
+    patchRoot(cur, el);
     for (const [sel, v] of Object.entries(keep)) {
-      const s = el.querySelector(sel);
+      const s = cur.querySelector(sel);
       if (s && [...s.options].some((o) => o.value === v)) {
         s.value = v;
         s.dataset.changed = "1";
       }
     }
     decorate();
-    if (key) {
-      const again = el.querySelector(key);
+    if (key && !cur.contains(wasFocused)) {
+      const again = cur.querySelector(key);
       if (again && !again.disabled) again.focus();
-      else if (inControls) el.querySelector(".facilitator [data-act]:not(:disabled)")?.focus();
+      else if (inControls) cur.querySelector(".facilitator [data-act]:not(:disabled)")?.focus();
     }
-    if (before) tell(prev, el.dataset);
+    if (before) tell(prev, cur.dataset);
   };
 
   /** Say what changed for screen readers. */
