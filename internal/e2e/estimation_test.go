@@ -191,7 +191,7 @@ func TestPokerFacilitatorTools(t *testing.T) {
 	e2e.Eval[int](lena.Tab, `window.__noReload = 1`)
 
 	// Voting ahead, by keyboard: "1" then "3" picks 13.
-	tap(lena.Tab, `[data-target="` + ids[1] + `"]`)
+	tap(lena.Tab, `[data-target="`+ids[1]+`"]`)
 	lena.WaitAttr(`[data-deck]`, "data-item", ids[1])
 	lena.WaitText(`#deck-title`, "Your vote on #2")
 	key(lena.Tab, "1")
@@ -202,7 +202,7 @@ func TestPokerFacilitatorTools(t *testing.T) {
 	shoot(t, lena.Tab, "estimation-room-waiting")
 
 	// The facilitator moves the bug above #2; Lena's queue follows.
-	tap(sm.Tab, `[data-move=up][data-item="` + ids[2] + `"]`)
+	tap(sm.Tab, `[data-move=up][data-item="`+ids[2]+`"]`)
 	want := strings.Join([]string{ids[0], ids[2], ids[1]}, " ")
 	for _, u := range []*e2e.User{sm, lena} {
 		u.WaitUntil(`[...document.querySelectorAll("[data-queue-item]")].map(li => li.dataset.queueItem).join(" ") === ` + "`" + want + "`")
