@@ -1,7 +1,8 @@
 // Package demo seeds a realistic team so a newcomer has something real to
 // click through: a Product Owner, a Scrum Master, three Developers and
 // their responsibility map, a product goal, a Definition of Ready and a
-// backlog of some sixty items. Seeding is idempotent.
+// backlog of some sixty items,
+// a finished planning-poker session and a live one. Seeding is idempotent.
 package demo
 
 import (
@@ -67,6 +68,9 @@ func Seed(ctx context.Context, svc *scrum.Service) (bool, error) {
 		return false, fmt.Errorf("demo map: %w", err)
 	}
 	if err := seedBacklog(ctx, svc, team.ID, users); err != nil {
+		return false, err
+	}
+	if err := seedEstimation(ctx, svc, team.ID, users); err != nil {
 		return false, err
 	}
 	return true, nil

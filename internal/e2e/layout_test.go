@@ -29,7 +29,7 @@ func TestPhoneLayoutWithoutTabBar(t *testing.T) {
 	for _, tc := range []struct {
 		path   string
 		tabBar bool
-	}{{"/teams", false}, {"/settings/tokens", false}, {"/teams/" + team, true}} {
+	}{{"/teams", false}, {"/settings/tokens", false}, {"/teams/" + team, true}, {"/teams/" + team + "/estimation", true}} {
 		u.Open(tc.path)
 		if got := u.Exists(`nav.nav`); got != tc.tabBar {
 			t.Fatalf("%s has a tab bar: %t, want %t", tc.path, got, tc.tabBar)

@@ -16,7 +16,8 @@ import (
 
 // TestScreenshots saves full-page PNGs of every page for design review —
 // sign-in, sign-up, an invitation, the teams list, a team, access tokens, a
-// 404 and a 403 —
+// 404 and a 403, and the estimation pages (the sessions, a live room as the
+// facilitator and as a Developer, and a closed session's summary) —
 // at desktop and phone widths, in light and dark. It runs only when
 // TANDEM_SCREENSHOTS names the directory to write them to:
 //
@@ -47,6 +48,31 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	team := strings.TrimPrefix(teamPath, "/teams/")
+	sessions, err := s.App.Service.Estimations(context.Background(), marco.Actor(), team)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live, closed string
+	for _, ses := range sessions {
+		if ses.State == scrum.SessionClosed {
+			closed = ses.ID
+		} else {
+			live = ses.ID
+		}
+	}
+	if live == "" || closed == "" {
+		t.Fatalf("the demo has no live and closed estimation sessions: %+v", sessions)
+	}
+	room := func(id string) func(tb *e2e.Tab) int {
+		return func(tb *e2e.Tab) int {
+			st := tb.Open(teamPath + "/estimation/" + id)
+			tb.WaitAttr(`[data-live]`, "data-state", "connected")
+			tb.WaitUntil(`!document.querySelector("[data-presence]") || document.querySelector(".presence--online")`)
+			return st
+		}
+	}
+
 	type shot struct {
 		name   string
 		tab    *e2e.Tab
@@ -67,6 +93,15 @@ func TestScreenshots(t *testing.T) {
 			return st
 		}},
 		{"tokens", marco.Tab, http.StatusOK, open("/settings/tokens")},
+		{"estimation", marco.Tab, http.StatusOK, open(teamPath + "/estimation")},
+		{"estimation-settings", marco.Tab, http.StatusOK, func(tb *e2e.Tab) int {
+			st := tb.Open(teamPath + "/estimation")
+			e2e.Eval[bool](tb, `document.querySelector("details#settings").open = true`)
+			return st
+		}},
+		{"estimation-room", marco.Tab, http.StatusOK, room(live)},
+		{"estimation-room-dev", lena.Tab, http.StatusOK, room(live)},
+		{"estimation-summary", marco.Tab, http.StatusOK, room(closed)},
 		{"404", marco.Tab, http.StatusNotFound, open("/no-such-page")},
 		{"403", lena.Tab, http.StatusForbidden, func(tb *e2e.Tab) int {
 			// A Developer submitting the map's reassign form, as a stale

@@ -122,6 +122,7 @@ func (w *Web) funcs() template.FuncMap {
 		},
 	}
 	maps.Copy(fm, w.itemFuncs())
+	maps.Copy(fm, estimationFuncs())
 	return fm
 }
 
@@ -145,6 +146,7 @@ func (w *Web) Register(mux Mux) {
 	mux.HandleFunc("POST /teams/{team}/product-owner", w.page(w.transferPO))
 	mux.HandleFunc("POST /teams/{team}/responsibilities/{key}", w.page(w.reassign))
 	w.registerBacklog(mux)
+	w.registerEstimation(mux)
 	mux.HandleFunc("GET /join/{code}", w.joinPage)
 	mux.HandleFunc("POST /join/{code}", w.page(w.join))
 	mux.HandleFunc("GET /settings/tokens", w.page(w.tokensPage))

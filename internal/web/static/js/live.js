@@ -38,22 +38,31 @@ async function signedOut() {
  * @param {string|number} after the event id the page was rendered at
  * @param {string[]} types event types to receive
  * @param {(type: string, event: object) => void} onEvent
+ * @param {{presence?: string, onPresence?: (frame: object) => void, onReset?: () => void, onOpen?: (reconnected: boolean) => void}} [opts]
+ *   presence shows the user present on a page (an estimation session) and
+ *   delivers the id-less presence frames to onPresence; onReset replaces
+ *   the reload on a reset (the server cannot replay the gap); onOpen runs
+ *   on every (re)connection, so a page can refetch what it may have missed.
  * @returns {{close: () => void, lastId: () => number}}
  */
-export function connect(team, after, types, onEvent) {
+export function connect(team, after, types, onEvent, opts = {}) {
   let last = Number(after) || 0;
   let source = null;
   let retry = 1000;
   let timer = 0;
   let closed = false;
+  let opened = false;
 
   const open = () => {
     if (closed) return;
     indicate(last === Number(after) && !source ? "connecting" : "reconnecting");
-    source = new EventSource(`/api/v1/teams/${encodeURIComponent(team)}/events?after=${last}`);
+    const presence = opts.presence ? `&presence=${encodeURIComponent(opts.presence)}` : "";
+    source = new EventSource(`/api/v1/teams/${encodeURIComponent(team)}/events?after=${last}${presence}`);
     source.onopen = () => {
       retry = 1000;
       indicate("connected");
+      opts.onOpen?.(opened);
+      opened = true;
     };
     source.onerror = () => {
       // Closed by the server (dropped, signed out) or the network. A
@@ -75,7 +84,16 @@ export function connect(team, after, types, onEvent) {
         retry = Math.min(retry * 2, 30000);
       });
     };
-    source.addEventListener("reset", () => location.reload());
+    source.addEventListener("reset", () => (opts.onReset ? opts.onReset() : location.reload()));
+    if (opts.onPresence) {
+      source.addEventListener("presence", (msg) => {
+        try {
+          opts.onPresence(JSON.parse(msg.data));
+        } catch {
+          /* not JSON: ignore */
+        }
+      });
+    }
     for (const type of types) {
       source.addEventListener(type, (msg) => {
         const id = Number(msg.lastEventId);
