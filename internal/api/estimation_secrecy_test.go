@@ -1,0 +1,187 @@
+package api_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The secrecy test's deck: cards no id, time or name can contain, so a
+// plain substring search finds a leaked vote. The deck itself lists them;
+// that one occurrence is taken out before searching.
+const (
+	secretDeck  = `{"custom_decks":[{"name":"Runes","cards":["1","3","5","Z9","Q7","X4"]}]}`
+	secretCards = `"cards":["1","3","5","Z9","Q7","X4"]`
+)
+
+// shownCards returns which of the secret cards body contains, besides the
+// deck listing them.
+func shownCards(body string) []string {
+	body = strings.ReplaceAll(body, secretCards, "")
+	var out []string
+	for _, c := range []string{"Z9", "Q7", "X4"} {
+		if strings.Contains(body, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// TestVotesSecretUntilReveal: Lena votes Z9 and Sam Q7 on Item2, Sam X4
+// ahead on Item3. Until the reveal no response of any route a member can
+// read, and no event payload (live or replayed), shows a card to anyone
+// but its voter; after the reveal of Item2 everyone sees Z9 and Q7, and
+// X4 stays Sam's.
+func TestVotesSecretUntilReveal(t *testing.T) {
+	e, srv := liveServer(t, nil)
+	var st struct{ Version int }
+	e.mustDo(t, request{method: "PUT", path: "/api/v1/teams/{teamA}/estimation-settings", actor: "smA", body: secretDeck}, 200).json(t, &st)
+	var ses estJSON
+	e.mustDo(t, request{method: "POST", path: "/api/v1/teams/{teamA}/estimations", actor: "smA",
+		body: `{"deck":"custom","deck_name":"runes","item_ids":["{item2}","{item3}"]}`}, 201).json(t, &ses)
+	base := "/api/v1/estimations/" + ses.ID
+	e.mustDo(t, request{method: "POST", path: base + "/next", actor: "smA"}, 200).json(t, &ses)
+
+	viewers := []string{"poA", "smA", "dev1A", "dev2A", "stkA"}
+	live := map[string]*stream{}
+	for _, v := range viewers {
+		live[v] = subscribe(t, srv, fx.TeamA.ID, v, -1)
+	}
+
+	for _, v := range []struct{ who, item, card string }{
+		{"dev1A", "{item2}", "Z9"}, {"dev2A", "{item2}", "Q7"}, {"dev2A", "{item3}", "X4"},
+	} {
+		res := e.mustDo(t, request{method: "POST", path: base + "/votes", actor: v.who, body: `{"item_id":"` + v.item + `","value":"` + v.card + `"}`}, 200)
+		if got := shownCards(string(res.body)); !slices.Equal(got, []string{v.card}) {
+			t.Errorf("%s's vote receipt shows %v, want only their own %s", v.who, got, v.card)
+		}
+	}
+	// Every live stream gets the three vote.cast events: who, never what.
+	for _, v := range viewers {
+		for range 3 {
+			ev := live[v].next(wait)
+			if ev.Type != "vote.cast" {
+				t.Fatalf("%s got live %s, want vote.cast", v, ev.Type)
+			}
+			if got := shownCards(ev.Data); len(got) > 0 {
+				t.Errorf("%s's live vote.cast carries %v: %s", v, got, ev.Data)
+			}
+		}
+	}
+	own := map[string][]string{"dev1A": {"Z9"}, "dev2A": {"Q7", "X4"}}
+	before := map[string][]string{}
+	for _, v := range viewers {
+		before[v] = own[v]
+	}
+	readAll(t, e, ses.ID, before)
+	if res := e.mustDo(t, request{method: "GET", path: base, actor: "dev1A"}, 200); !strings.Contains(string(res.body), `"my_vote":"Z9"`) {
+		t.Errorf("Lena does not see her own vote: %s", truncate(string(res.body), 800))
+	}
+
+	res := e.mustDo(t, request{method: "POST", path: base + "/reveal", actor: "smA", headers: H{"If-Match": `"v2"`}}, 200)
+	if got := shownCards(string(res.body)); !slices.Equal(got, []string{"Z9", "Q7"}) {
+		t.Errorf("the reveal shows %v, want Z9 and Q7 and not Item3's X4", got)
+	}
+	for _, v := range viewers {
+		ev := live[v].next(wait)
+		if got := shownCards(ev.Data); ev.Type != "votes.revealed" || !slices.Equal(got, []string{"Z9", "Q7"}) {
+			t.Errorf("%s got live %s showing %v, want votes.revealed with Z9 and Q7", v, ev.Type, got)
+		}
+	}
+	after := map[string][]string{}
+	for _, v := range viewers {
+		after[v] = []string{"Z9", "Q7"}
+	}
+	after["dev2A"] = []string{"Z9", "Q7", "X4"}
+	readAll(t, e, ses.ID, after)
+}
+
+// readAll reads, as each viewer, every route that shows a session, an item
+// or an event, and wants exactly the allowed secret cards shown in all of
+// them together (none in any one that must not).
+func readAll(t *testing.T, e *env, sessionID string, allowed map[string][]string) {
+	t.Helper()
+	paths := []string{
+		"/api/v1/estimations/" + sessionID,
+		"/api/v1/teams/{teamA}/estimations",
+		"/api/v1/teams/{teamA}/estimation-settings",
+		"/api/v1/teams/{teamA}/items",
+		"/api/v1/teams/{teamA}/items/{item2}",
+		"/api/v1/teams/{teamA}/items/{item3}",
+		"/api/v1/teams/{teamA}/items/{item2}/history",
+		"/api/v1/teams/{teamA}/items/{item3}/history",
+	}
+	var last int64
+	if err := e.app.Store.ReadDB().QueryRow(`SELECT max(seq) FROM events WHERE team_id = $1`, fx.TeamA.ID).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	type seen struct {
+		viewer, path string
+		cards        []string
+	}
+	var mu sync.Mutex
+	var all []seen
+	var wg sync.WaitGroup
+	for viewer := range allowed {
+		wg.Go(func() {
+			for _, p := range paths {
+				res := e.do(request{method: "GET", path: p, actor: viewer})
+				if res.status != 200 {
+					t.Errorf("GET %s as %s: got %s", p, viewer, res)
+					continue
+				}
+				mu.Lock()
+				all = append(all, seen{viewer, p, shownCards(string(res.body))})
+				mu.Unlock()
+			}
+			// The replay of every event, read as SSE until the stream
+			// times out.
+			res := e.do(request{method: "GET", path: "/api/v1/teams/{teamA}/events?after=0", actor: viewer, timeout: time.Second})
+			body := string(res.body)
+			if res.status != 200 || !strings.Contains(body, "id: "+itoa(last)+"\n") {
+				t.Errorf("replay as %s: got %d without event %d: %s", viewer, res.status, last, truncate(body, 300))
+			}
+			for _, frame := range strings.Split(body, "\n\n") {
+				if cards := shownCards(frame); len(cards) > 0 {
+					if !strings.Contains(frame, "event: votes.revealed\n") && !strings.Contains(frame, "event: estimation.settings") {
+						t.Errorf("replay as %s: %v in a frame that is not a reveal: %s", viewer, cards, frame)
+					}
+					mu.Lock()
+					all = append(all, seen{viewer, "replay", cards})
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for viewer, want := range allowed {
+		var union []string
+		for _, s := range all {
+			if s.viewer != viewer {
+				continue
+			}
+			for _, c := range s.cards {
+				if !slices.Contains(want, c) {
+					t.Errorf("GET %s as %s shows %s, which is not theirs to see", s.path, viewer, c)
+				}
+				if !slices.Contains(union, c) {
+					union = append(union, c)
+				}
+			}
+		}
+		slices.Sort(union)
+		want = slices.Clone(want)
+		slices.Sort(want)
+		if !slices.Equal(union, want) {
+			t.Errorf("%s sees %v in all, want %v", viewer, union, want)
+		}
+	}
+}
+
+func itoa(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
