@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -184,4 +187,85 @@ func readAll(t *testing.T, e *env, sessionID string, allowed map[string][]string
 func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// subscribePresence opens team A's events as actor, showing presence on
+// key.
+func subscribePresence(t *testing.T, srv *httptest.Server, actor, key string) *stream {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/v1/teams/"+fx.TeamA.ID+"/events?presence="+key, nil)
+	req.Header.Set("Authorization", "Bearer "+fx.Secrets[actor])
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		cancel()
+		t.Fatalf("subscribe: %v", err)
+	}
+	if res.StatusCode != 200 {
+		cancel()
+		t.Fatalf("subscribe with presence as %s: got %d", actor, res.StatusCode)
+	}
+	s := &stream{t: t, res: res, events: make(chan sseEvent, 100), cancel: cancel, done: make(chan struct{})}
+	t.Cleanup(s.close)
+	go s.read()
+	return s
+}
+
+// TestEstimationPresence: who has the session open is announced on the
+// event stream and shown as present in the session.
+func TestEstimationPresence(t *testing.T) {
+	e, srv := liveServer(t, nil)
+	lena, sam := fx.Users["dev1A"].ID, fx.Users["dev2A"].ID
+	presence := func(s *stream) string {
+		t.Helper()
+		ev := s.next(wait)
+		if ev.Type != "presence" || ev.ID != 0 {
+			t.Fatalf("got %+v, want a presence frame without an id", ev)
+		}
+		return ev.Data
+	}
+	present := func() map[string]bool {
+		t.Helper()
+		var j struct {
+			Participants []struct {
+				UserID  string `json:"user_id"`
+				Present bool   `json:"present"`
+			} `json:"participants"`
+		}
+		e.mustDo(t, request{method: "GET", path: "/api/v1/estimations/{estA}", actor: "stkA"}, 200).json(t, &j)
+		out := map[string]bool{}
+		for _, p := range j.Participants {
+			if p.Present {
+				out[p.UserID] = true
+			}
+		}
+		return out
+	}
+	ls := subscribePresence(t, srv, "dev1A", fxEst.ID)
+	if got, want := presence(ls), `{"key":"`+fxEst.ID+`","present":["`+lena+`"]}`; got != want {
+		t.Errorf("Lena's first frame: got %s, want %s", got, want)
+	}
+	if got := present(); len(got) != 1 || !got[lena] {
+		t.Errorf("got present %v, want Lena only", got)
+	}
+	ss := subscribePresence(t, srv, "dev2A", fxEst.ID)
+	both := []string{lena, sam}
+	slices.Sort(both)
+	if got, want := presence(ss), `{"key":"`+fxEst.ID+`","present":["`+both[0]+`","`+both[1]+`"]}`; got != want {
+		t.Errorf("Sam's first frame: got %s, want %s", got, want)
+	}
+	if got, want := presence(ls), `{"key":"`+fxEst.ID+`","joined":"`+sam+`"}`; got != want {
+		t.Errorf("Lena got %s, want %s", got, want)
+	}
+	ss.close()
+	if got, want := presence(ls), `{"key":"`+fxEst.ID+`","left":"`+sam+`"}`; got != want {
+		t.Errorf("Lena got %s, want %s", got, want)
+	}
+	if got := present(); len(got) != 1 || !got[lena] {
+		t.Errorf("got present %v after Sam left, want Lena only", got)
+	}
+	res := e.do(request{method: "GET", path: "/api/v1/teams/{teamA}/events?presence=nope", actor: "dev1A", timeout: 30 * time.Second})
+	if res.status != 422 || !slices.Contains(res.problem(t).fields(), "presence") {
+		t.Errorf("presence=nope: got %s, want 422 naming presence", res)
+	}
 }
