@@ -34,6 +34,10 @@ func FuzzDecodeJSON(f *testing.F) {
 		`{"unknown":true}`,
 		`{"name":` + strings.Repeat("[", 10000),
 		`{"name":"` + strings.Repeat("x", 5000) + `"}`,
+		`{"item_id":"abcdefghijklmnop","value":"½"}`,
+		`{"deck":"custom","deck_name":"Runes","item_ids":["abcdefghijklmnop"],"top_n":3,"product_owner_votes":null}`,
+		`{"custom_decks":[{"name":"Runes","cards":["1","Z9"]}],"tshirt":{"XS":1,"XXL":1e999}}`,
+		`{"seconds":1e3,"version":2}`, `{"item_ids":[null]}`, `{"value":5}`,
 	} {
 		for i := range len(api.RequestBodies()) {
 			f.Add(uint8(i), []byte(seed))
@@ -95,6 +99,9 @@ func fuzzRoutes(e *env) []api.Route {
 // route's path.
 func fillPath(path string, variant uint8) string {
 	pick := func(options ...string) string { return options[int(variant)%len(options)] }
+	if strings.HasPrefix(path, "/estimations/") {
+		return strings.Replace(path, "{id}", pick(fxEst.ID, fxEst.ID, "aaaaaaaaaaaaaaaa", "nope"), 1)
+	}
 	return strings.NewReplacer(
 		"{team}", pick(fx.TeamA.ID, fx.TeamA.ID, fx.TeamB.ID, "zzzzzzzzzzzzzzzz", "%00", "x"),
 		"{user}", pick(fx.Users["dev2A"].ID, fx.Users["smA"].ID, fx.Users["loner"].ID, "yyyyyyyyyyyyyyyy", ".."),
@@ -129,6 +136,13 @@ func FuzzAPI(f *testing.F) {
 		"/teams/{team}/items/bulk":                         `{"item_ids":["` + fx.Item1.ID + `"],"add_labels":["x"]}`,
 		"/teams/{team}/definition-of-ready":                `{"criteria":[{"text":"x"}],"max_sprint_estimate":5}`,
 		"/teams/{team}/product-goal":                       `{"text":"Goal"}`,
+		"/teams/{team}/estimations":                        `{"item_ids":["` + fx.Item3.ID + `"]}`,
+		"/teams/{team}/estimation-settings":                `{"custom_decks":[{"name":"R","cards":["1","Z9"]}]}`,
+		"/estimations/{id}/votes":                          `{"item_id":"` + fx.Item2.ID + `","value":"5"}`,
+		"/estimations/{id}/accept":                         `{"item_id":"` + fx.Item2.ID + `","value":"5"}`,
+		"/estimations/{id}/skip":                           `{"item_id":"` + fx.Item3.ID + `"}`,
+		"/estimations/{id}/queue":                          `{"item_ids":["` + fx.Item3.ID + `"]}`,
+		"/estimations/{id}/timer":                          `{"seconds":30}`,
 	}
 	for i, rt := range routes {
 		f.Add(uint8(0), uint8(i), uint8(0), []byte(seeds[rt.Path]))

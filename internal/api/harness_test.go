@@ -208,6 +208,9 @@ func buildFixture() error {
 	fx.Secrets["unknown"] = scrum.NewSecret(scrum.SessionPrefix)
 	fx.Secrets["unknownToken"] = scrum.NewSecret(scrum.TokenPrefix)
 	fx.Secrets["garbage"] = "not-a-token"
+	if err := seedEstimation(ctx, app); err != nil {
+		return fmt.Errorf("seed estimation: %w", err)
+	}
 	return app.Close()
 }
 
@@ -328,6 +331,7 @@ func expand(s string) string {
 		"{suggestion}", fx.Suggestion.ID, "{comment}", fx.Comment.ID,
 		"{lastEventA}", strconv.FormatInt(fx.LastEventA, 10), "{nextEventA}", strconv.FormatInt(fx.LastEventA+1, 10),
 	}
+	pairs = append(pairs, estimationPairs()...)
 	for _, u := range fixedUser {
 		pairs = append(pairs, "{"+u.key+"}", fx.Users[u.key].ID, "{"+u.key+".email}", u.email, "{"+u.key+".name}", u.name)
 	}
@@ -341,6 +345,9 @@ func samplePath(path string) string {
 	id := "{tokenA}"
 	if strings.Contains(path, "/suggestions/") {
 		id = "{suggestion}"
+	}
+	if strings.HasPrefix(path, "/estimations/") {
+		id = "{estA}"
 	}
 	return strings.NewReplacer("{team}", "{teamA}", "{user}", "{dev2A}", "{id}", id, "{code}", "{inviteA}",
 		"{key}", "flow", "{item}", "{item1}", "{criterion}", "dependencies-known").Replace(path)

@@ -128,6 +128,7 @@ func scenarios() []scenario {
 	ss = append(ss, backlogScenarios()...)
 	ss = append(ss, commentScenarios()...)
 	ss = append(ss, transferScenarios()...)
+	ss = append(ss, estimationScenarios()...)
 	return ss
 }
 

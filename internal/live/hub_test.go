@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -398,4 +399,122 @@ func TestFromIsTheRoomPosition(t *testing.T) {
 	if late.From != 4 {
 		t.Errorf("a later subscriber got From %d, want 4", late.From)
 	}
+}
+
+// presenceOf reads the next frame of sub, which must be a presence frame,
+// and returns its data.
+func presenceOf(t *testing.T, sub *live.Subscription) string {
+	t.Helper()
+	select {
+	case f, ok := <-sub.C:
+		if !ok {
+			t.Fatal("subscription closed, want a presence frame")
+		}
+		sse := string(f.SSE)
+		if f.Type != "presence" || f.Seq != 0 || !strings.HasPrefix(sse, "event: presence\ndata: ") || !strings.HasSuffix(sse, "\n\n") {
+			t.Fatalf("got frame %q (seq %d), want a presence frame without an id", sse, f.Seq)
+		}
+		return strings.TrimSuffix(strings.TrimPrefix(sse, "event: presence\ndata: "), "\n\n")
+	case <-time.After(wait):
+		t.Fatal("no presence frame")
+	}
+	return ""
+}
+
+// nextIsEvent emits an event and wants it to be sub's next frame: proof
+// that no presence frame was queued before it.
+func (w *world) nextIsEvent(t *testing.T, subs ...*live.Subscription) {
+	t.Helper()
+	seq := w.emit(t, w.team.ID, "test.fence", "fence", "")
+	for i, sub := range subs {
+		select {
+		case f := <-sub.C:
+			if f == nil || f.Seq != seq {
+				t.Fatalf("subscriber %d: got %+v, want event %d and no presence frame before it", i, f, seq)
+			}
+		case <-time.After(wait):
+			t.Fatalf("subscriber %d: no event %d", i, seq)
+		}
+	}
+}
+
+// TestPresence: the joiner learns who is there; the others on the same key
+// learn who joined and, with their last tab, who left; other keys and
+// plain subscribers hear nothing.
+func TestPresence(t *testing.T) {
+	w := newWorld(t, live.Config{}, true)
+	ctx := context.Background()
+	const key, otherKey = "sessionaaaaaaaaa", "sessionbbbbbbbbb"
+	u := func(i int) string { return w.users[i].ID }
+	join := func(i int, key string) *live.Subscription {
+		t.Helper()
+		sub, err := w.hub.SubscribePresent(ctx, w.team.ID, u(i), key)
+		if err != nil {
+			t.Fatalf("subscribe %d: %v", i, err)
+		}
+		t.Cleanup(sub.Close)
+		return sub
+	}
+	list := func(ids ...string) string {
+		slices.Sort(ids)
+		return fmt.Sprintf(`{"key":%q,"present":["%s"]}`, key, strings.Join(ids, `","`))
+	}
+
+	priya := join(0, key)
+	if got := presenceOf(t, priya); got != list(u(0)) {
+		t.Errorf("first joiner got %s, want %s", got, list(u(0)))
+	}
+	plain := w.subscribe(t, w.team.ID, u(2))
+	elsewhere := join(3, otherKey)
+	if got := presenceOf(t, elsewhere); got != fmt.Sprintf(`{"key":%q,"present":[%q]}`, otherKey, u(3)) {
+		t.Errorf("joiner of another key got %s", got)
+	}
+	marco := join(1, key)
+	if got := presenceOf(t, marco); got != list(u(0), u(1)) {
+		t.Errorf("second joiner got %s, want %s", got, list(u(0), u(1)))
+	}
+	if got, want := presenceOf(t, priya), fmt.Sprintf(`{"key":%q,"joined":%q}`, key, u(1)); got != want {
+		t.Errorf("Priya got %s, want %s", got, want)
+	}
+	w.nextIsEvent(t, priya, marco, plain, elsewhere)
+
+	// Marco's second tab lists everyone but tells nobody he joined again.
+	marco2 := join(1, key)
+	if got := presenceOf(t, marco2); got != list(u(0), u(1)) {
+		t.Errorf("second tab got %s, want %s", got, list(u(0), u(1)))
+	}
+	w.nextIsEvent(t, priya, marco, marco2, plain, elsewhere)
+	if got := w.hub.Present(w.team.ID, key); !slices.Equal(got, sorted(u(0), u(1))) {
+		t.Errorf("got present %v, want Priya and Marco", got)
+	}
+
+	// Closing one of two tabs says nothing; closing the last says left.
+	marco.Close()
+	w.nextIsEvent(t, priya, marco2, plain, elsewhere)
+	if got := w.hub.Present(w.team.ID, key); len(got) != 2 {
+		t.Errorf("got present %v with Marco's second tab open, want both", got)
+	}
+	marco2.Close()
+	if got, want := presenceOf(t, priya), fmt.Sprintf(`{"key":%q,"left":%q}`, key, u(1)); got != want {
+		t.Errorf("Priya got %s, want %s", got, want)
+	}
+	w.nextIsEvent(t, priya, plain, elsewhere)
+	if got := w.hub.Present(w.team.ID, key); !slices.Equal(got, []string{u(0)}) {
+		t.Errorf("got present %v, want Priya only", got)
+	}
+	if got := w.hub.Present(w.team.ID, otherKey); !slices.Equal(got, []string{u(3)}) {
+		t.Errorf("got present %v on the other key, want Sam only", got)
+	}
+	priya.Close()
+	if got := w.hub.Present(w.team.ID, key); len(got) != 0 {
+		t.Errorf("got present %v after everyone left, want nobody", got)
+	}
+	if got := w.hub.Present("no-such-team", key); len(got) != 0 {
+		t.Errorf("got present %v for a team without a room", got)
+	}
+}
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
 }

@@ -1,6 +1,7 @@
 package scrum
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"slices"
@@ -202,25 +203,34 @@ func (d Deck) Stats(cards []string) VoteStats {
 			st.Distribution = append(st.Distribution, CardCount{Card: c, Count: count[c]})
 		}
 	}
-	// Sized votes, by deck position.
-	var pos []int
-	var pts []float64
-	for _, c := range cards {
-		p, ok := d.Points[c]
-		if !ok {
-			continue
-		}
-		pos = append(pos, slices.Index(d.Cards, c))
-		pts = append(pts, p)
+	// Sized votes, smallest first. A custom deck need not be in ascending
+	// order, so low and high go by points, not by deck position.
+	type sized struct {
+		pos int
+		pts float64
 	}
-	if len(pos) == 0 {
+	var votes []sized
+	for _, c := range cards {
+		if p, ok := d.Points[c]; ok {
+			votes = append(votes, sized{slices.Index(d.Cards, c), p})
+		}
+	}
+	if len(votes) == 0 {
 		return st
 	}
-	slices.Sort(pos)
-	slices.Sort(pts)
-	lo, hi := pos[0], pos[len(pos)-1]
-	st.Spread = hi - lo
-	st.Consensus = st.Spread == 0 && len(pos) == len(cards)
+	slices.SortFunc(votes, func(a, b sized) int {
+		if c := cmp.Compare(a.pts, b.pts); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.pos, b.pos)
+	})
+	pts := make([]float64, len(votes))
+	for i, v := range votes {
+		pts[i] = v.pts
+	}
+	lo, hi := votes[0].pos, votes[len(votes)-1].pos
+	st.Spread = max(hi-lo, lo-hi)
+	st.Consensus = st.Spread == 0 && len(votes) == len(cards)
 	if st.Spread > 0 {
 		st.Low, st.High = d.Cards[lo], d.Cards[hi]
 	}
@@ -239,14 +249,14 @@ func (d Deck) Stats(cards []string) VoteStats {
 	}
 	// The suggested card: the sized card nearest the median, the larger on
 	// a tie (teams round up rather than under-estimate).
-	best, bestDist := "", math.Inf(1)
+	best, bestDist, bestPts := "", math.Inf(1), 0.0
 	for _, c := range d.Cards {
 		p, ok := d.Points[c]
 		if !ok {
 			continue
 		}
-		if dist := math.Abs(p - med); dist <= bestDist {
-			best, bestDist = c, dist
+		if dist := math.Abs(p - med); dist < bestDist || dist == bestDist && p > bestPts {
+			best, bestDist, bestPts = c, dist, p
 		}
 	}
 	st.Suggested = best

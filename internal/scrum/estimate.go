@@ -612,7 +612,7 @@ func (s *Service) NextItem(ctx context.Context, actor Actor, id string, version 
 			if err := emit(ctx, tx, ses.TeamID, EventItemSkipped, e.ItemID, actor.User.ID, RoundPayload{SessionID: id, ItemID: e.ItemID, Round: e.Round}); err != nil {
 				return err
 			}
-		} else {
+		} else if !slices.ContainsFunc(ses.Queue, func(e Entry) bool { return e.State == EntryPending }) {
 			return Errorf(CodeConflict, "every item of the session is done; close it")
 		}
 		advance(ses, now)

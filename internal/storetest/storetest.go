@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 	runBacklog(t, open)
 	runRefinement(t, open)
 	runTransfer(t, open)
+	runEstimation(t, open)
 }
 
 // Helpers shared by the suite's files.
