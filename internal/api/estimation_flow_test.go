@@ -65,3 +65,30 @@ func TestEstimationFlow(t *testing.T) {
 	e.refused(e.dev, "POST", base+"/votes", `{"item_id":"`+it2.ID+`","value":"3"}`, 409)
 	e.refused(e.out, "GET", base, "", 404)
 }
+
+// TestAcceptWithoutRevealRevealsTheRound: agreeing on a card without a
+// reveal still ends the round in the open, with a votes.revealed event, so
+// no client learns the cards only from a later read.
+func TestAcceptWithoutRevealRevealsTheRound(t *testing.T) {
+	e := newBEnv(t)
+	sm := e.signup("Sofia Marin", "sofia@example.com")
+	e.join(sm, "scrum_master")
+	it := e.item(e.po, `{"title":"Export invoices"}`)
+	var ses struct{ ID string }
+	e.ok(sm, "POST", "/teams/"+e.team+"/estimations", `{"item_ids":["`+it.ID+`"]}`, 201, &ses)
+	base := "/estimations/" + ses.ID
+	e.ok(sm, "POST", base+"/next", ``, 200, nil)
+	e.ok(e.dev, "POST", base+"/votes", `{"item_id":"`+it.ID+`","value":"13"}`, 200, nil)
+	e.ok(sm, "POST", base+"/accept", `{"item_id":"`+it.ID+`","value":"8"}`, 200, nil)
+	r := e.do(e.po, "GET", "/teams/"+e.team+"/items/"+it.ID+"/history", "")
+	if r.Status != 200 {
+		t.Fatalf("history: %d %s", r.Status, r.Body)
+	}
+	body := string(r.Body)
+	if !strings.Contains(body, `"type":"votes.revealed"`) || !strings.Contains(body, `"card":"13"`) {
+		t.Errorf("accepting without a reveal: history %s, want a votes.revealed event with the card", body)
+	}
+	if !strings.Contains(body, `"type":"estimate.accepted"`) {
+		t.Errorf("history %s, want the agreed estimate too", body)
+	}
+}

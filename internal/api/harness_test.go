@@ -507,6 +507,9 @@ func (e *env) snapshot() string {
 		`SELECT team_id, text, version FROM product_goals ORDER BY team_id`,
 		`SELECT id, item_id, body FROM comments ORDER BY id`,
 		`SELECT id, item_id, state, version FROM suggestions ORDER BY id`,
+		`SELECT id, state, current_item_id, queue, version FROM estimation_sessions ORDER BY id`,
+		`SELECT session_id, item_id, round, voter_id, card FROM estimation_votes ORDER BY 1, 2, 3, 4`,
+		`SELECT team_id, custom_decks, tshirt, version FROM estimation_settings ORDER BY team_id`,
 	}
 	var b strings.Builder
 	for _, q := range queries {

@@ -562,6 +562,19 @@ func (s *Service) AcceptEstimate(ctx context.Context, actor Actor, id, itemID, c
 		if err != nil {
 			return err
 		}
+		if !e.Revealed {
+			// Agreeing ends the round: its votes are shown, to everyone at once.
+			votes, err := roundVotes(ctx, tx, id, e.ItemID, e.Round)
+			if err != nil {
+				return err
+			}
+			if len(votes) > 0 {
+				e.Revealed = true
+				if err := emit(ctx, tx, ses.TeamID, EventVotesRevealed, e.ItemID, actor.User.ID, NewRevealPayload(*ses, e.ItemID, e.Round, votes)); err != nil {
+					return err
+				}
+			}
+		}
 		d, err := readyDefinition(ctx, tx, ses.TeamID)
 		if err != nil {
 			return err
