@@ -133,7 +133,7 @@ func runEstimation(ctx context.Context, e *Env) ([]*Table, error) {
 				"p50 and slowest over the %d. Everyone at once: every voter POSTs concurrently; time until every client has all N vote.cast events, "+
 				"and until every POST was answered; bytes = what all clients read from the first to the last of those events.", estVotes, estSpacing, estVotes),
 			fmt.Sprintf("Reconnect (Tandem only; the bare broadcaster has no replay): one more stream as a voter sees a vote, drops, misses %d votes, "+
-				"reconnects with Last-Event-ID and ?presence=; bytes read until it has the %d (retry line and the presence list included).", estMissed, estMissed),
+				"reconnects with Last-Event-ID and ?presence=; bytes read until it has the %d and its presence list (retry line included).", estMissed, estMissed),
 			"The bare broadcaster (bench/cmd/bare sse: one handler, one 256-frame buffered channel per client as Tandem's hub) publishes a body " +
 				"encoded by live.Encode from a vote.cast event of Tandem's size, so its frames are byte-for-byte Tandem's size; it has no presence.",
 			"Reference at N = 500 (another server): one vote 21 ms p50, 37 ms slowest; everyone at once 7.6 s; room fill 10.4 GB; ~46 KB per connection; reconnect 126 KB snapshot.",
@@ -424,7 +424,9 @@ func estReconnect(ctx context.Context, f *estRun, base string, seed estSeed, s e
 	defer stop()
 	var seenSeq, seq int64
 	fmt.Sscan(seen, &seenSeq)
-	for got := 0; got < estMissed; {
+	// Caught up: the missed votes and the presence list (which the hub
+	// queues at once, behind the replay) are in.
+	for got, presence := 0, false; got < estMissed || !presence; {
 		ev, err := rd.Next()
 		if err != nil {
 			return fmt.Errorf("reconnect: after %d events: %w", got, err)
@@ -435,8 +437,11 @@ func estReconnect(ctx context.Context, f *estRun, base string, seed estSeed, s e
 				f.ReconnectDupes++
 			}
 		}
-		if ev.Type == "vote.cast" {
+		switch ev.Type {
+		case "vote.cast":
 			got++
+		case "presence":
+			presence = true
 		}
 	}
 	f.ReconnectBytes = float64(rd.Bytes())
