@@ -312,6 +312,11 @@ func (e *Env) estimationRun(ctx context.Context, n int, s estSide, after func(co
 			errs[v] = s.vote(ctx, hc, v, estVotes+v, "5")
 		}()
 	}
+	if e.Profiles != "" && s.server.PprofURL != "" {
+		// -profile: a CPU profile of the burst (the first 3 s).
+		wait := e.profile(ctx, s.server, 0, 4*time.Second, fmt.Sprintf("estimation-burst-%d-%d", n, time.Now().UnixNano()%1000))
+		defer wait()
+	}
 	t0 := time.Now()
 	close(start)
 	wg.Wait()
