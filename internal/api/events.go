@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,8 +26,13 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// Membership is checked before joining: outsiders get a 404.
-	if _, err := a.svc.Members(ctx, me, team); err != nil {
+	// Membership is checked before joining: outsiders get a 404. The hub
+	// reads the one membership row; the service's check copies the roster.
+	if err := a.hub.CheckMember(ctx, team, me.User.ID); errors.Is(err, live.ErrNoMemberCheck) {
+		if _, err := a.svc.Members(ctx, me, team); err != nil {
+			return err
+		}
+	} else if err != nil {
 		return err
 	}
 	presence := r.URL.Query().Get("presence")

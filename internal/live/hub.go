@@ -27,6 +27,18 @@ type Source interface {
 	LastSeq(ctx context.Context, teamID string) (int64, error)
 }
 
+// MemberSource is a Source that can also tell whether a user is on a team
+// without reading the whole roster. StoreSource is one.
+type MemberSource interface {
+	// Member returns a scrum.CodeNotFound error when userID is not on
+	// teamID (or there is no such team).
+	Member(ctx context.Context, teamID, userID string) error
+}
+
+// ErrNoMemberCheck is returned by CheckMember when the hub's Source is no
+// MemberSource; the caller checks membership another way.
+var ErrNoMemberCheck = errors.New("live: the source cannot check membership")
+
 // Config sets the hub's limits. Zero values take the defaults.
 type Config struct {
 	// Buffer is how many frames may wait for a slow subscriber before it
@@ -181,6 +193,28 @@ func (h *Hub) SubscribePresent(ctx context.Context, teamID, userID, presence str
 	}
 	r.mu.Unlock()
 	return s, nil
+}
+
+// CheckMember returns nil when userID is on teamID and the service's
+// answer to an outsider (a not-found error naming the team) when not. It
+// reads one membership row, where the service's roster check copies the
+// whole roster: that copy, once per connecting client of a 500-member
+// team, was most of the memory a room filling up allocated.
+func (h *Hub) CheckMember(ctx context.Context, teamID, userID string) error {
+	ms, ok := h.src.(MemberSource)
+	if !ok {
+		return ErrNoMemberCheck
+	}
+	if !scrum.ValidID(teamID) {
+		return scrum.NotFound("team")
+	}
+	if err := ms.Member(ctx, teamID, userID); err != nil {
+		if scrum.IsCode(err, scrum.CodeNotFound) {
+			return scrum.NotFound("team")
+		}
+		return err
+	}
+	return nil
 }
 
 // Present lists the users with a live connection showing presence on

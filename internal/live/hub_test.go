@@ -518,3 +518,23 @@ func sorted(s ...string) []string {
 	slices.Sort(s)
 	return s
 }
+
+// CheckMember answers as the service's roster check does: members pass,
+// outsiders and unknown or malformed teams get "team not found".
+func TestCheckMember(t *testing.T) {
+	w := newWorld(t, live.Config{}, false)
+	ctx := context.Background()
+	if err := w.hub.CheckMember(ctx, w.team.ID, w.users[1].ID); err != nil {
+		t.Fatalf("member: %v", err)
+	}
+	outsider := storetest.MustUser(t, w.s, "Olga")
+	for _, c := range []struct{ team, user string }{
+		{w.team.ID, outsider.ID}, {scrum.NewID(), w.users[0].ID}, {"not an id!", w.users[0].ID},
+	} {
+		err := w.hub.CheckMember(ctx, c.team, c.user)
+		var se *scrum.Error
+		if !errors.As(err, &se) || se.Code != scrum.CodeNotFound || se.Message != "team not found" {
+			t.Errorf("CheckMember(%q, %q) = %v, want team not found", c.team, c.user, err)
+		}
+	}
+}

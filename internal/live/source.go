@@ -31,3 +31,11 @@ func (s StoreSource) LastSeq(ctx context.Context, teamID string) (int64, error) 
 	})
 	return seq, err
 }
+
+// Member implements MemberSource: one primary-key read.
+func (s StoreSource) Member(ctx context.Context, teamID, userID string) error {
+	return s.Store.View(ctx, func(tx scrum.Tx) error {
+		_, err := tx.Member(ctx, teamID, userID)
+		return err
+	})
+}

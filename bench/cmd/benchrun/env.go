@@ -34,6 +34,8 @@ type Env struct {
 	// Profiles, when set, is where CPU profiles go: Tandem then runs as
 	// the bench build tandemprof, which serves net/http/pprof.
 	Profiles string
+	// EstClients are the client counts of the estimation scenario.
+	EstClients []int
 
 	dirs int
 }
@@ -42,6 +44,7 @@ type Env struct {
 func (e *Env) Tandem() string { return filepath.Join(e.Bin, "tandem") }
 func (e *Env) Load() string   { return filepath.Join(e.Bin, "load") }
 func (e *Env) Bare() string   { return filepath.Join(e.Bin, "bare") }
+func (e *Env) Seed() string   { return filepath.Join(e.Bin, "estseed") }
 
 // Dir makes a new empty directory under the scratch directory.
 func (e *Env) Dir(name string) (string, error) {
@@ -352,6 +355,11 @@ type SwarmSpec struct {
 	Headers    []string // "Name: value", sent by every client
 	TokensFile string   // bearer tokens handed to clients in turn
 	Timeout    time.Duration
+	// Settle, if set, makes the ready line wait until the streams have
+	// been quiet this long and report the bytes read until then.
+	Settle time.Duration
+	// BytesAt asks for every client's byte count at every counted event.
+	BytesAt bool
 }
 
 // Swarm is a running swarm: every client is connected once StartSwarm
@@ -377,6 +385,12 @@ func (e *Env) StartSwarm(ctx context.Context, s SwarmSpec) (*Swarm, error) {
 	}
 	for _, h := range s.Headers {
 		args = append(args, "-header", h)
+	}
+	if s.Settle > 0 {
+		args = append(args, "-settle", s.Settle.String())
+	}
+	if s.BytesAt {
+		args = append(args, "-bytes-at")
 	}
 	sw := &Swarm{errb: &bytes.Buffer{}}
 	sw.cmd = exec.CommandContext(ctx, e.Load(), args...)

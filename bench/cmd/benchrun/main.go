@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -58,6 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	keep := fs.Bool("keep", false, "keep the scratch directory (databases, server logs)")
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	strict := fs.Bool("strict", false, "exit non-zero when a goal is missed")
+	estClients := fs.String("clients", "50,200,500", "live clients of the estimation scenario, comma-separated")
 	profile := fs.Bool("profile", false, "run Tandem with pprof (bench build) and save CPU profiles of load runs to bench/results/")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ./bench/run.sh [flags] [scenario...]")
@@ -101,7 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	started := time.Now()
 	rep := Report{Started: started.UTC(), Machine: machine(root), Settings: map[string]string{
 		"runs": fmt.Sprint(*runs), "duration": duration.String(), "warmup": warmup.String(), "workers": fmt.Sprint(*workers),
-		"scenarios": strings.Join(names(chosen), " ")}}
+		"scenarios": strings.Join(names(chosen), " "), "clients": *estClients}}
 
 	bin := filepath.Join(root, "bench", "results", ".bin")
 	logger.Printf("building tandem, load and bare into %s", bin)
@@ -118,6 +120,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(work)
 	}
 	env := &Env{Bin: bin, Work: work, Runs: *runs, Duration: *duration, Warmup: *warmup, Workers: *workers, Log: logger}
+	for _, f := range strings.Split(*estClients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 12 {
+			return fmt.Errorf("-clients: %q is not a client count of at least 12", f)
+		}
+		env.EstClients = append(env.EstClients, n)
+	}
 	if *profile {
 		env.Profiles = filepath.Join(root, "bench", "results", "profiles-"+started.UTC().Format("20060102-150405"))
 	}
@@ -199,7 +208,7 @@ func repoRoot() (string, error) {
 // build compiles the binaries once, as `make build` does.
 func build(ctx context.Context, root, bin string) error {
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin+string(filepath.Separator),
-		"./cmd/tandem", "./bench/cmd/load", "./bench/cmd/bare", "./bench/cmd/tandemprof")
+		"./cmd/tandem", "./bench/cmd/load", "./bench/cmd/bare", "./bench/cmd/tandemprof", "./bench/cmd/estseed")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -20,6 +20,7 @@ func scenarios() []Scenario {
 		rssScenario(),
 		startupScenario(),
 		sseBareScenario(),
+		estimationScenario(),
 		sqliteBareScenario(),
 		backlogScenario(),
 		backlogSizeScenario(),

@@ -37,6 +37,8 @@ func swarm(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	connectTimeout := fs.Duration("connect-timeout", 30*time.Second, "time for every client to connect")
 	timeout := fs.Duration("timeout", 30*time.Second, "time, once ready, for every client to get every event")
 	hold := fs.Bool("hold", false, "after the done line, keep streams open until stdin closes")
+	settle := fs.Duration("settle", 0, "once connected, wait until no client has read a byte for this long before the ready line, which then reports the bytes read so far (0: no wait)")
+	bytesAt := fs.Bool("bytes-at", false, "report each client's byte count at each counted event")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,6 +61,12 @@ func swarm(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s := newSwarmState(*clients, *events)
+	s.bytesAt = *bytesAt
+	if s.bytesAt {
+		for k := range s.events {
+			s.events[k].BytesAt = make([]int64, *clients)
+		}
+	}
 	tr := &http.Transport{
 		MaxIdleConnsPerHost:   *clients,
 		DisableCompression:    true,
@@ -86,7 +94,11 @@ func swarm(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if connected == 0 {
 		connectMS = 0
 	}
-	if err := enc.Encode(result.SwarmReady{Phase: "ready", Clients: *clients, Connected: connected, ConnectMS: connectMS}); err != nil {
+	ready := result.SwarmReady{Phase: "ready", Clients: *clients, Connected: connected, ConnectMS: connectMS}
+	if *settle > 0 {
+		ready.SettledBytes, ready.SettleMS = s.waitSettled(ctx, *settle, *connectTimeout)
+	}
+	if err := enc.Encode(ready); err != nil {
 		return err
 	}
 	s.waitComplete(ctx, *timeout)
@@ -103,6 +115,8 @@ type swarmState struct {
 	clients, want int
 	events        []result.Event
 	bytes         []atomic.Int64
+	total         []atomic.Int64 // bytes read, whatever the events
+	bytesAt       bool
 	lastConnect   atomic.Int64
 
 	connected chan struct{} // one value per client, connected or failed
@@ -117,7 +131,7 @@ type swarmState struct {
 
 func newSwarmState(clients, want int) *swarmState {
 	s := &swarmState{clients: clients, want: want, events: make([]result.Event, want),
-		bytes: make([]atomic.Int64, clients), connected: make(chan struct{}, clients),
+		bytes: make([]atomic.Int64, clients), total: make([]atomic.Int64, clients), connected: make(chan struct{}, clients),
 		finished: make(chan struct{}, clients)}
 	for k := range s.events {
 		s.events[k].RecvNS = make([]int64, clients)
@@ -165,6 +179,7 @@ func (s *swarmState) client(c *http.Client, req *http.Request, i int, typ string
 	for {
 		ev, err := rd.Next()
 		at := time.Now().UnixNano()
+		s.total[i].Store(rd.Bytes())
 		if err != nil {
 			if got < s.want && req.Context().Err() == nil {
 				s.fail(fmt.Errorf("stream ended after %d of %d events: %w", got, s.want, err))
@@ -177,6 +192,9 @@ func (s *swarmState) client(c *http.Client, req *http.Request, i int, typ string
 		}
 		e := &s.events[got]
 		atomic.StoreInt64(&e.RecvNS[i], at)
+		if s.bytesAt {
+			atomic.StoreInt64(&e.BytesAt[i], rd.Bytes())
+		}
 		s.mu.Lock()
 		if e.ID == "" {
 			e.ID, e.Type = ev.ID, ev.Type
@@ -201,6 +219,30 @@ func (s *swarmState) waitConnected(timeout time.Duration) int {
 		}
 	}
 	return int(s.okConns.Load())
+}
+
+// waitSettled waits until no client has read anything for quiet (or
+// until limit) and returns the bytes every client has read and the time
+// that took.
+func (s *swarmState) waitSettled(ctx context.Context, quiet, limit time.Duration) (int64, float64) {
+	start := time.Now()
+	sum := func() int64 {
+		var n int64
+		for i := range s.total {
+			n += s.total[i].Load()
+		}
+		return n
+	}
+	last, since := sum(), time.Now()
+	for time.Since(start) < limit && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+		if n := sum(); n != last {
+			last, since = n, time.Now()
+		} else if time.Since(since) >= quiet {
+			break
+		}
+	}
+	return last, float64(since.Sub(start)) / 1e6
 }
 
 func (s *swarmState) waitComplete(ctx context.Context, timeout time.Duration) {
@@ -230,6 +272,12 @@ func (s *swarmState) result(connected int, connectMS float64) result.Swarm {
 		r.Events[k] = result.Event{ID: e.ID, Type: e.Type, RecvNS: make([]int64, len(e.RecvNS))}
 		for i := range e.RecvNS {
 			r.Events[k].RecvNS[i] = atomic.LoadInt64(&s.events[k].RecvNS[i])
+		}
+		if s.bytesAt {
+			r.Events[k].BytesAt = make([]int64, len(e.BytesAt))
+			for i := range e.BytesAt {
+				r.Events[k].BytesAt[i] = atomic.LoadInt64(&s.events[k].BytesAt[i])
+			}
 		}
 	}
 	return r

@@ -15,6 +15,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -35,7 +36,11 @@ func run(ctx context.Context) error {
 	flag.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
 	flag.StringVar(&cfg.DataDir, "data-dir", "./tandem-data", "directory for the SQLite database")
 	pprofAddr := flag.String("pprof-addr", "127.0.0.1:6060", "listen address of net/http/pprof")
+	memRate := flag.Int("memprofilerate", 0, "runtime.MemProfileRate (0: Go's default, one sample per 512 KiB)")
 	flag.Parse()
+	if *memRate > 0 {
+		runtime.MemProfileRate = *memRate
+	}
 	cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 
 	mux := http.NewServeMux()

@@ -36,6 +36,11 @@ type SwarmReady struct {
 	Clients   int     `json:"clients"`
 	Connected int     `json:"connected"`
 	ConnectMS float64 `json:"connect_ms"` // until the last client was connected
+	// With -settle: what all clients had read once the streams went quiet
+	// (room-fill traffic, e.g. presence frames), and how long after every
+	// client connected the last byte came.
+	SettledBytes int64   `json:"settled_bytes,omitempty"`
+	SettleMS     float64 `json:"settle_ms,omitempty"`
 }
 
 // Swarm is the final line a swarm prints.
@@ -63,4 +68,7 @@ type Event struct {
 	// RecvNS holds each client's receive time in Unix nanoseconds, indexed
 	// by client; 0 means the client never received it.
 	RecvNS []int64 `json:"recv_ns"`
+	// BytesAt (with -bytes-at) holds each client's bytes read when it
+	// received the event.
+	BytesAt []int64 `json:"bytes_at,omitempty"`
 }
