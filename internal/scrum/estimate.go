@@ -445,8 +445,33 @@ func sessionEvent(ctx context.Context, tx Tx, ses *Estimation, typ, actorID stri
 // item, or (async) any pending one. It needs estimation.
 func (s *Service) CastVote(ctx context.Context, actor Actor, id, itemID, card string) (Vote, error) {
 	var vote Vote
-	err := s.sessionWrite(ctx, actor, id, "", func(tx Tx, r Roster, ses *Estimation) error {
-		if !slices.ContainsFunc(voters(r, *ses), func(p Person) bool { return p.UserID == actor.User.ID }) {
+	var teamID string
+	denied := false
+	err := s.store.Update(ctx, func(tx Tx) error {
+		if !ValidID(id) {
+			return NotFound("estimation session")
+		}
+		var err error
+		if teamID, err = tx.EstimationTeam(ctx, id); err != nil {
+			return err
+		}
+		if err := tx.LockTeam(ctx, teamID); err != nil {
+			return err
+		}
+		ok, err := s.mayVote(ctx, tx, actor, teamID, id)
+		if err != nil {
+			return err
+		}
+		ses, err := tx.Estimation(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			r, err := s.loadRoster(ctx, tx, teamID)
+			if err != nil {
+				return err
+			}
+			denied = true
 			return r.Authorize(actor.User.ID, RespEstimation) // a refusal naming estimation and its holders
 		}
 		if !ses.Deck.Has(card) {
@@ -472,7 +497,37 @@ func (s *Service) CastVote(ctx context.Context, actor Actor, id, itemID, card st
 		return emit(ctx, tx, ses.TeamID, EventVoteCast, itemID, actor.User.ID,
 			VoteCast{SessionID: id, ItemID: itemID, Round: e.Round, UserID: actor.User.ID, Changed: replaced})
 	})
+	if denied {
+		s.auditDenied(ctx, actor, teamID, RespEstimation)
+	}
 	return vote, err
+}
+
+// mayVote decides whether the actor votes in session id from their own
+// membership and the map, without loading the whole team: in a room of
+// hundreds, every vote would otherwise read every member. Someone not on
+// the team gets the session's 404.
+func (s *Service) mayVote(ctx context.Context, tx Tx, actor Actor, teamID, id string) (bool, error) {
+	m, err := tx.Member(ctx, teamID, actor.User.ID)
+	if IsCode(err, CodeNotFound) {
+		return false, NotFound("estimation session")
+	}
+	if err != nil {
+		return false, err
+	}
+	stored, err := tx.Responsibilities(ctx, teamID)
+	if err != nil {
+		return false, err
+	}
+	own := NewRoster(Team{ID: teamID}, []Member{m}, stored)
+	if own.Holds(actor.User.ID, RespEstimation) {
+		return true, nil
+	}
+	if !m.Has(ProductOwner) {
+		return false, nil
+	}
+	ses, err := tx.Estimation(ctx, id)
+	return err == nil && ses.ProductOwnerVotes, err
 }
 
 // roundVotes returns the votes of one round of an item.

@@ -7,14 +7,16 @@ import (
 )
 
 // rosterCache keeps each team's roster (members and map) tagged with the
-// team's last event Seq. Every change to a roster emits a team event, so a
-// cached roster is current exactly while the Seq read from the database
-// still matches: one primary-key read instead of three queries, correct
-// across instances because the database stays the judge.
+// team's event Seq at which it was read. Every change to a roster emits one
+// of rosterEvents, so a cached roster is current while the database holds
+// no such event after that Seq: one index read instead of three queries,
+// correct across instances because the database stays the judge. Events
+// that leave the roster alone (items, votes) do not evict it, so a busy
+// planning-poker room does not reload hundreds of members per read.
 //
-// Only reads of committed state (View) fill the cache; a write transaction
-// may use a matching entry but never stores one, since what it reads may
-// still roll back.
+// Only reads of committed state (View) fill or advance the cache; a write
+// transaction may use a current entry but never stores one, since what it
+// reads may still roll back.
 type rosterCache struct {
 	mu sync.Mutex
 	m  map[string]cachedRoster
@@ -25,18 +27,20 @@ type cachedRoster struct {
 	r   Roster
 }
 
+// rosterEvents are the event types of changes to a team's name, members
+// or responsibility map.
+var rosterEvents = []string{EventTeamUpdated, EventMemberJoined, EventMemberUpdated, EventMemberRemoved, EventResponsibilityChanged}
+
 const maxRosterCache = 10000
 
 func newRosterCache() *rosterCache { return &rosterCache{m: map[string]cachedRoster{}} }
 
-func (c *rosterCache) get(teamID string, seq int64) (Roster, bool) {
+// get returns the cached entry of a team, shared: clone it before use.
+func (c *rosterCache) get(teamID string) (cachedRoster, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[teamID]
-	if !ok || e.seq != seq {
-		return Roster{}, false
-	}
-	return e.r.clone(), true
+	return e, ok
 }
 
 func (c *rosterCache) put(teamID string, seq int64, r Roster) {
@@ -46,6 +50,16 @@ func (c *rosterCache) put(teamID string, seq int64, r Roster) {
 		clear(c.m)
 	}
 	c.m[teamID] = cachedRoster{seq: seq, r: r.clone()}
+}
+
+// advance moves an entry read at from on to seq, unless it was replaced.
+func (c *rosterCache) advance(teamID string, from, seq int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[teamID]; ok && e.seq == from {
+		e.seq = seq
+		c.m[teamID] = e
+	}
 }
 
 // clone copies the slices callers might modify.
@@ -64,8 +78,19 @@ func (s *Service) loadRoster(ctx context.Context, tx Tx, teamID string) (Roster,
 	if err != nil {
 		return Roster{}, err
 	}
-	if r, ok := s.rosters.get(teamID, seq); ok {
-		return r, nil
+	if e, ok := s.rosters.get(teamID); ok && e.seq <= seq {
+		changed := false
+		if e.seq < seq {
+			if changed, err = tx.EventTypesSince(ctx, teamID, e.seq, rosterEvents); err != nil {
+				return Roster{}, err
+			}
+			if !changed && tx.ReadOnly() {
+				s.rosters.advance(teamID, e.seq, seq)
+			}
+		}
+		if !changed {
+			return e.r.clone(), nil
+		}
 	}
 	t, err := tx.Team(ctx, teamID)
 	if err != nil {

@@ -122,6 +122,9 @@ type EventTx interface {
 	AllEvents(ctx context.Context, teamID string, after int64, limit int) ([]Event, error)
 	// LastEventSeq is the highest Seq of the team, 0 when none.
 	LastEventSeq(ctx context.Context, teamID string) (int64, error)
+	// EventTypesSince reports whether the team has an event of one of
+	// types with Seq > after.
+	EventTypesSince(ctx context.Context, teamID string, after int64, types []string) (bool, error)
 	// SubjectEvents lists the events about one subject that viewerID may
 	// see, oldest first, a page at a time. CodeInvalid for a bad cursor.
 	SubjectEvents(ctx context.Context, teamID, subjectID, viewerID string, p Page) ([]Event, string, error)
