@@ -1,7 +1,11 @@
 package api
 
 import (
+	"bufio"
+	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -43,88 +47,172 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	defer sub.Close()
-
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{}) // streams outlive the server's WriteTimeout
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	if _, err := w.Write([]byte("retry: 2000\n\n")); err != nil {
+	secret, ip := secretOf(r), me.IP
+	allowed := func() bool {
+		// A revoked session or a removed member stops receiving.
+		actx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := a.svc.Authenticate(actx, secret, ip)
+		return err == nil
+	}
+
+	// On HTTP/1.1 the stream leaves net/http: this goroutine, whose stack
+	// grew in the authentication and the database reads above, ends, and a
+	// small one pumps frames for the rest of the stream. In a planning
+	// poker room of hundreds that halves the memory per connection.
+	if conn, brw, err := http.NewResponseController(w).Hijack(); err == nil {
+		last, ok := a.startHijacked(r, h, conn, brw.Writer, sub, team, after)
+		if !ok {
+			sub.Close()
+			_ = conn.Close()
+			return nil
+		}
+		go func() {
+			defer conn.Close()
+			defer sub.Close()
+			a.pumpConn(conn, brw.Writer, sub, last, allowed)
+		}()
 		return nil
 	}
 
+	defer sub.Close()
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Time{}) // streams outlive the server's WriteTimeout
+	w.WriteHeader(http.StatusOK)
+	last, ok := a.startStream(w, r, sub, team, after)
+	if !ok || rc.Flush() != nil {
+		return nil
+	}
+	write := func(b []byte) error { _, err := w.Write(b); return err }
+	pump(sub, last, write, rc.Flush, ctx.Done(), a.cfg.Heartbeat, allowed)
+	return nil
+}
+
+// startStream writes the retry hint and the replay of what the client
+// missed, and returns the last Seq written.
+func (a *API) startStream(w io.Writer, r *http.Request, sub *live.Subscription, team string, after int64) (int64, bool) {
+	if _, err := w.Write([]byte("retry: 2000\n\n")); err != nil {
+		return 0, false
+	}
 	last := sub.From
 	if after >= 0 && after < sub.From {
 		if sub.From-after > MaxReplay {
 			_, _ = w.Write([]byte("event: reset\ndata: {\"reason\":\"too far behind; reload\"}\n\n"))
-		} else if last, err = a.replay(w, r, team, after, sub.From); err != nil {
-			a.log.WarnContext(ctx, "replay events", "team", team, "err", err)
-			return nil
+		} else {
+			var err error
+			if last, err = a.replay(w, r, team, after, sub.From); err != nil {
+				a.log.WarnContext(r.Context(), "replay events", "team", team, "err", err)
+				return 0, false
+			}
 		}
 	}
-	if err := rc.Flush(); err != nil {
-		return nil
-	}
+	return last, true
+}
 
-	beat := time.NewTicker(a.cfg.Heartbeat)
+// startHijacked writes the response head (the body ends when the
+// connection closes: a stream has no length) and the stream's start.
+func (a *API) startHijacked(r *http.Request, hdr http.Header, conn net.Conn, bw *bufio.Writer, sub *live.Subscription,
+	team string, after int64) (int64, bool) {
+	_ = conn.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+	hdr.Set("Connection", "close")
+	hdr.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	hdr.Del("Content-Length")
+	hdr.Del("Transfer-Encoding")
+	_, _ = bw.WriteString("HTTP/1.1 200 OK\r\n")
+	if err := hdr.Write(bw); err != nil {
+		return 0, false
+	}
+	_, _ = bw.WriteString("\r\n")
+	last, ok := a.startStream(bw, r, sub, team, after)
+	if !ok || bw.Flush() != nil {
+		return 0, false
+	}
+	return last, true
+}
+
+// pumpConn streams to a hijacked connection. A second, small goroutine
+// blocks reading it: the client sends nothing on an event stream, so the
+// read ends exactly when it hangs up, and presence can say so at once.
+func (a *API) pumpConn(conn net.Conn, bw *bufio.Writer, sub *live.Subscription, last int64, allowed func() bool) {
+	gone := make(chan struct{})
+	go func() {
+		var b [1]byte
+		for {
+			if _, err := conn.Read(b[:]); err != nil {
+				close(gone)
+				return
+			}
+		}
+	}()
+	write := func(b []byte) error {
+		if bw.Available() < len(b) { // the write reaches the connection
+			_ = conn.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+		}
+		_, err := bw.Write(b)
+		return err
+	}
+	flush := func() error {
+		_ = conn.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+		return bw.Flush()
+	}
+	pump(sub, last, write, flush, gone, a.cfg.Heartbeat, allowed)
+}
+
+// streamWriteTimeout bounds one write to a live client; a client that
+// cannot take a frame for this long is gone.
+const streamWriteTimeout = 15 * time.Second
+
+// pump forwards frames until the subscription ends, the client leaves
+// (done) or loses access; queued frames share one flush.
+func pump(sub *live.Subscription, last int64, write func([]byte) error, flush func() error, done <-chan struct{},
+	heartbeat time.Duration, allowed func() bool) {
+	beat := time.NewTicker(heartbeat)
 	defer beat.Stop()
 	for {
 		select {
 		case f, ok := <-sub.C:
 			if !ok {
-				return nil // dropped: the client reconnects and replays
+				_ = flush()
+				return // dropped: the client reconnects and replays
 			}
-			if f.Seq != 0 && f.Seq <= last {
-				continue // replayed already; frames without a Seq (presence) are never replayed
-			}
-			if _, err := w.Write(f.SSE); err != nil {
-				return nil
-			}
-			last = max(last, f.Seq)
-			// Write whatever else is already queued before one flush.
-			for drained := false; !drained; {
-				select {
-				case f, ok := <-sub.C:
-					if !ok {
-						_ = rc.Flush()
-						return nil
+			for f != nil {
+				if f.Seq == 0 || f.Seq > last { // replayed frames are skipped; presence frames have no Seq
+					if write(f.SSE) != nil {
+						return
 					}
-					if f.Seq == 0 || f.Seq > last {
-						if _, err := w.Write(f.SSE); err != nil {
-							return nil
-						}
-						last = max(last, f.Seq)
+					last = max(last, f.Seq)
+				}
+				// Write whatever else is already queued before one flush.
+				select {
+				case f, ok = <-sub.C:
+					if !ok {
+						_ = flush()
+						return
 					}
 				default:
-					drained = true
+					f = nil
 				}
 			}
-			if err := rc.Flush(); err != nil {
-				return nil
+			if flush() != nil {
+				return
 			}
 		case <-beat.C:
-			// A revoked session or a removed member stops receiving.
-			if _, err := a.svc.Authenticate(ctx, secretOf(r), me.IP); err != nil {
-				return nil
+			if !allowed() || write([]byte(": ping\n\n")) != nil || flush() != nil {
+				return
 			}
-			if _, err := w.Write([]byte(": ping\n\n")); err != nil {
-				return nil
-			}
-			if err := rc.Flush(); err != nil {
-				return nil
-			}
-		case <-ctx.Done():
-			return nil
+		case <-done:
+			return
 		}
 	}
 }
 
 // replay writes the member's view of events (after, upto] and returns the
 // last Seq written.
-func (a *API) replay(w http.ResponseWriter, r *http.Request, team string, after, upto int64) (int64, error) {
+func (a *API) replay(w io.Writer, r *http.Request, team string, after, upto int64) (int64, error) {
 	last := after
 	for last < upto {
 		es, err := a.svc.Events(r.Context(), actor(r), team, last, 500)
