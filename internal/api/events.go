@@ -167,38 +167,31 @@ func (a *API) pumpConn(conn net.Conn, bw *bufio.Writer, sub *live.Subscription, 
 const streamWriteTimeout = 15 * time.Second
 
 // pump forwards frames until the subscription ends, the client leaves
-// (done) or loses access; queued frames share one flush.
+// (done) or loses access; what is queued at once shares one flush.
 func pump(sub *live.Subscription, last int64, write func([]byte) error, flush func() error, done <-chan struct{},
 	heartbeat time.Duration, allowed func() bool) {
 	beat := time.NewTicker(heartbeat)
 	defer beat.Stop()
+	var batch []*live.Frame
 	for {
 		select {
-		case f, ok := <-sub.C:
-			if !ok {
-				_ = flush()
-				return // dropped: the client reconnects and replays
-			}
-			for f != nil {
+		case <-sub.Ready():
+			var open bool
+			batch, open = sub.Take(batch)
+			for _, f := range batch {
 				if f.Seq == 0 || f.Seq > last { // replayed frames are skipped; presence frames have no Seq
 					if write(f.SSE) != nil {
 						return
 					}
 					last = max(last, f.Seq)
 				}
-				// Write whatever else is already queued before one flush.
-				select {
-				case f, ok = <-sub.C:
-					if !ok {
-						_ = flush()
-						return
-					}
-				default:
-					f = nil
-				}
 			}
-			if flush() != nil {
-				return
+			clear(batch)
+			if cap(batch) > 64 {
+				batch = nil // keep no burst-sized array on an idle stream
+			}
+			if flush() != nil || !open {
+				return // ended: dropped, the client reconnects and replays
 			}
 		case <-beat.C:
 			if !allowed() || write([]byte(": ping\n\n")) != nil || flush() != nil {

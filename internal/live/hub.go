@@ -42,7 +42,8 @@ var ErrNoMemberCheck = errors.New("live: the source cannot check membership")
 // Config sets the hub's limits. Zero values take the defaults.
 type Config struct {
 	// Buffer is how many frames may wait for a slow subscriber before it
-	// is dropped (default 256). A dropped client reconnects and replays.
+	// is dropped (default 4096; memory is taken only while frames wait).
+	// A dropped client reconnects and replays.
 	Buffer int
 	// MaxPerUser and MaxTotal cap live connections (defaults 10 and 5000).
 	MaxPerUser int
@@ -69,7 +70,7 @@ type Hub struct {
 // NewHub returns a hub reading events from src.
 func NewHub(src Source, log *slog.Logger, cfg Config) *Hub {
 	if cfg.Buffer == 0 {
-		cfg.Buffer = 256
+		cfg.Buffer = 4096
 	}
 	if cfg.MaxPerUser == 0 {
 		cfg.MaxPerUser = 10
@@ -123,12 +124,14 @@ func Encode(e scrum.Event) Frame {
 // Visible reports whether userID may receive f.
 func (f Frame) Visible(userID string) bool { return f.Audience == "" || f.Audience == userID }
 
-// Subscription is one live client. Frames arrive on C in Seq order; C is
-// closed when the hub drops the client (too slow, removed from the team,
-// or shutdown), after which it should reconnect and replay.
+// Subscription is one live client. Frames queue up in Seq order; Ready
+// signals that some are waiting, Take hands them over. The queue is a
+// slice, not a channel of fixed size: an idle client costs a few bytes,
+// and a burst (everyone in a room of hundreds voting at once) queues
+// without dropping anyone, up to Config.Buffer frames. The subscription
+// ends when the hub drops the client (too slow, removed from the team, or
+// shutdown), after which it should reconnect and replay.
 type Subscription struct {
-	C      <-chan *Frame
-	c      chan *Frame
 	UserID string
 	// Presence is the estimation session (or other live page) this client
 	// shows; "" for none. Others on it are told when a person arrives and
@@ -141,6 +144,58 @@ type Subscription struct {
 	hub  *Hub
 	room *room
 	once sync.Once
+
+	ready chan struct{} // capacity 1: frames are queued or the subscription ended
+	mu    sync.Mutex
+	queue []*Frame
+	ended bool
+}
+
+// Ready is signalled when frames are waiting or the subscription ended;
+// call Take then.
+func (s *Subscription) Ready() <-chan struct{} { return s.ready }
+
+// Take appends the queued frames to buf[:0] and returns them, with open
+// false once the subscription has ended (the frames returned are then the
+// last).
+func (s *Subscription) Take(buf []*Frame) (frames []*Frame, open bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	buf = append(buf[:0], s.queue...)
+	clear(s.queue)
+	s.queue = s.queue[:0]
+	if cap(s.queue) > 64 {
+		s.queue = nil // a burst's memory goes back once it has been taken
+	}
+	return buf, !s.ended
+}
+
+func (s *Subscription) signal() {
+	select {
+	case s.ready <- struct{}{}:
+	default: // a signal is pending; Take will see everything
+	}
+}
+
+// push queues f, or reports false when the queue is full.
+func (s *Subscription) push(f *Frame, limit int) bool {
+	s.mu.Lock()
+	if len(s.queue) >= limit {
+		s.mu.Unlock()
+		return false
+	}
+	s.queue = append(s.queue, f)
+	s.mu.Unlock()
+	s.signal()
+	return true
+}
+
+// end marks the subscription over; queued frames can still be taken.
+func (s *Subscription) end() {
+	s.mu.Lock()
+	s.ended = true
+	s.mu.Unlock()
+	s.signal()
 }
 
 // Subscribe joins userID to teamID's room. The caller has already checked
@@ -173,8 +228,7 @@ func (h *Hub) SubscribePresent(ctx context.Context, teamID, userID, presence str
 	h.total++
 	h.mu.Unlock()
 
-	c := make(chan *Frame, h.cfg.Buffer)
-	s := &Subscription{C: c, c: c, UserID: userID, Presence: presence, hub: h, room: r}
+	s := &Subscription{UserID: userID, Presence: presence, hub: h, room: r, ready: make(chan struct{}, 1)}
 	r.mu.Lock()
 	if !r.started {
 		seq, err := h.src.LastSeq(ctx, teamID)
@@ -243,7 +297,7 @@ func (s *Subscription) Close() {
 		r.mu.Lock()
 		if _, ok := r.subs[s]; ok {
 			delete(r.subs, s)
-			close(s.c)
+			s.end()
 		}
 		if s.Presence != "" {
 			r.leave(s)
@@ -302,7 +356,7 @@ func (h *Hub) Close() {
 		r.mu.Lock()
 		for s := range r.subs {
 			delete(r.subs, s)
-			close(s.c)
+			s.end()
 		}
 		r.mu.Unlock()
 	}
@@ -395,11 +449,9 @@ func (r *room) send(s *Subscription, f *Frame) {
 	if _, ok := r.subs[s]; !ok {
 		return
 	}
-	select {
-	case s.c <- f:
-	default:
+	if !s.push(f, r.hub.cfg.Buffer) {
 		delete(r.subs, s)
-		close(s.c)
+		s.end()
 	}
 }
 
@@ -469,7 +521,7 @@ func (r *room) dropUser(userID string) {
 	for s := range r.subs {
 		if s.UserID == userID {
 			delete(r.subs, s)
-			close(s.c)
+			s.end()
 		}
 	}
 }

@@ -92,7 +92,7 @@ func collect(t *testing.T, sub *live.Subscription, n int) []int64 {
 	deadline := time.After(wait)
 	for len(got) < n {
 		select {
-		case f, ok := <-sub.C:
+		case f, ok := <-live.C(sub):
 			if !ok {
 				t.Fatalf("subscription closed after %v, want %d frames", got, n)
 			}
@@ -114,7 +114,7 @@ func seqs(from, to int64) []int64 {
 
 func closed(sub *live.Subscription) bool {
 	select {
-	case _, ok := <-sub.C:
+	case _, ok := <-live.C(sub):
 		return !ok
 	case <-time.After(wait):
 		return false
@@ -137,7 +137,7 @@ func TestFanOutInOrder(t *testing.T) {
 	}
 	sub := w.subscribe(t, w.team.ID, w.users[0].ID)
 	w.emit(t, w.team.ID, "test.shape", "subject-x", "")
-	f := <-sub.C
+	f := <-live.C(sub)
 	want := fmt.Sprintf("id: 51\nevent: test.shape\ndata: {\"id\":51,\"type\":\"test.shape\",\"team_id\":%q,\"subject_id\":\"subject-x\"", w.team.ID)
 	if got := string(f.SSE); len(got) < len(want) || got[:len(want)] != want || got[len(got)-2:] != "\n\n" {
 		t.Errorf("got frame %q, want it to start %q and end with a blank line", got, want)
@@ -157,7 +157,7 @@ func TestSlowSubscriberDropped(t *testing.T) {
 	got := make(chan []int64, 1)
 	go func() {
 		var seen []int64
-		for f := range fast.C {
+		for f := range live.C(fast) {
 			seen = append(seen, f.Seq)
 			if len(seen) == 30 {
 				break
@@ -182,7 +182,7 @@ func TestSlowSubscriberDropped(t *testing.T) {
 drain:
 	for {
 		select {
-		case _, ok := <-slow.C:
+		case _, ok := <-live.C(slow):
 			if !ok {
 				break drain
 			}
@@ -249,7 +249,7 @@ func TestExactlyOnceUnderConcurrentWrites(t *testing.T) {
 			deadline := time.After(wait * 2)
 			for last < writers*each {
 				select {
-				case f, ok := <-sub.C:
+				case f, ok := <-live.C(sub):
 					if !ok {
 						t.Errorf("client %d: dropped", c)
 						return
@@ -306,7 +306,7 @@ func TestRemovedMemberDropped(t *testing.T) {
 	w.emit(t, w.team.ID, scrum.EventMemberRemoved, lena.ID, "")
 	w.emit(t, w.team.ID, "test.after", "x", "")
 	for i, sub := range mine {
-		f, ok := <-sub.C
+		f, ok := <-live.C(sub)
 		if !ok || f.Type != scrum.EventMemberRemoved {
 			t.Fatalf("stream %d: got %+v, want member.removed first", i, f)
 		}
@@ -343,7 +343,7 @@ func TestWakeAll(t *testing.T) {
 	w.emit(t, teamB.ID, "test.b", "y", "")
 	w.emit(t, teamB.ID, "test.b", "z", "")
 	select {
-	case f := <-a.C:
+	case f := <-live.C(a):
 		t.Fatalf("got %+v before any wake", f)
 	case <-time.After(100 * time.Millisecond):
 	}
@@ -362,7 +362,7 @@ func TestWakeAll(t *testing.T) {
 		t.Errorf("team B got %v, want [3]", got)
 	}
 	select {
-	case f := <-a.C:
+	case f := <-live.C(a):
 		t.Fatalf("team A got %+v from team B's wake", f)
 	case <-time.After(100 * time.Millisecond):
 	}
@@ -410,7 +410,7 @@ func TestFromIsTheRoomPosition(t *testing.T) {
 func presenceOf(t *testing.T, sub *live.Subscription) string {
 	t.Helper()
 	select {
-	case f, ok := <-sub.C:
+	case f, ok := <-live.C(sub):
 		if !ok {
 			t.Fatal("subscription closed, want a presence frame")
 		}
@@ -432,7 +432,7 @@ func (w *world) nextIsEvent(t *testing.T, subs ...*live.Subscription) {
 	seq := w.emit(t, w.team.ID, "test.fence", "fence", "")
 	for i, sub := range subs {
 		select {
-		case f := <-sub.C:
+		case f := <-live.C(sub):
 			if f == nil || f.Seq != seq {
 				t.Fatalf("subscriber %d: got %+v, want event %d and no presence frame before it", i, f, seq)
 			}

@@ -208,8 +208,12 @@ func TestLateListenerCatchesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case f := <-sub.C:
-		if f.Seq != sub.From+1 || f.Type != "team.updated" {
+	case <-sub.Ready():
+		fs, _ := sub.Take(nil)
+		if len(fs) == 0 {
+			t.Fatal("signalled without a frame")
+		}
+		if f := fs[0]; f.Seq != sub.From+1 || f.Type != "team.updated" {
 			t.Fatalf("got %+v, want team.updated after %d", f, sub.From)
 		}
 	case <-time.After(5 * time.Second):

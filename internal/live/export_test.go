@@ -1,0 +1,33 @@
+package live
+
+import "sync"
+
+var chans sync.Map // *Subscription → chan *Frame
+
+// C adapts a subscription to a channel for tests: its frames in order,
+// closed when it ends. Every call for one subscription returns the same
+// channel.
+func C(s *Subscription) <-chan *Frame {
+	if c, ok := chans.Load(s); ok {
+		return c.(chan *Frame)
+	}
+	c := make(chan *Frame)
+	if prev, loaded := chans.LoadOrStore(s, c); loaded {
+		return prev.(chan *Frame)
+	}
+	go func() {
+		defer close(c)
+		var batch []*Frame
+		for range s.Ready() {
+			var open bool
+			batch, open = s.Take(batch)
+			for _, f := range batch {
+				c <- f
+			}
+			if !open {
+				return
+			}
+		}
+	}()
+	return c
+}
