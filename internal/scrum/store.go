@@ -79,6 +79,10 @@ type TeamTx interface {
 	// TeamsOf lists the teams userID belongs to, by name, each with what
 	// they hold on it. CodeInvalid for a bad cursor.
 	TeamsOf(ctx context.Context, userID string, p Page) ([]MyTeam, string, error)
+	// RosterVersion changes whenever the team's name, members or map do
+	// (the store bumps it in the same transaction); CodeNotFound for an
+	// unknown team.
+	RosterVersion(ctx context.Context, teamID string) (int64, error)
 	// LockTeam serialises writers of one team until the transaction ends,
 	// so event sequence numbers and ranks are assigned in commit order. A
 	// no-op where the engine has a single writer.
@@ -122,9 +126,7 @@ type EventTx interface {
 	AllEvents(ctx context.Context, teamID string, after int64, limit int) ([]Event, error)
 	// LastEventSeq is the highest Seq of the team, 0 when none.
 	LastEventSeq(ctx context.Context, teamID string) (int64, error)
-	// EventTypesSince reports whether the team has an event of one of
-	// types with Seq > after.
-	EventTypesSince(ctx context.Context, teamID string, after int64, types []string) (bool, error)
+
 	// SubjectEvents lists the events about one subject that viewerID may
 	// see, oldest first, a page at a time. CodeInvalid for a bad cursor.
 	SubjectEvents(ctx context.Context, teamID, subjectID, viewerID string, p Page) ([]Event, string, error)

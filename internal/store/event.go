@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/tandemhq/tandem/internal/scrum"
 )
@@ -88,25 +87,6 @@ func (t *tx) LastEventSeq(ctx context.Context, teamID string) (int64, error) {
 		return 0, fmt.Errorf("last event of %s: %w", teamID, err)
 	}
 	return seq, nil
-}
-
-func (t *tx) EventTypesSince(ctx context.Context, teamID string, after int64, types []string) (bool, error) {
-	if len(types) == 0 {
-		return false, nil
-	}
-	args := []any{teamID, after}
-	marks := make([]string, len(types))
-	for i, typ := range types {
-		args = append(args, typ)
-		marks[i] = "$" + strconv.Itoa(i+3)
-	}
-	var n int
-	err := t.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE team_id = $1 AND seq > $2 AND type IN (`+
-		strings.Join(marks, ", ")+`) LIMIT 1) AS hit`, args...).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("event types of %s since %d: %w", teamID, after, err)
-	}
-	return n > 0, nil
 }
 
 func (t *tx) SubjectEvents(ctx context.Context, teamID, subjectID, viewerID string, p scrum.Page) ([]scrum.Event, string, error) {

@@ -55,7 +55,28 @@ func (t *tx) UpdateTeam(ctx context.Context, team scrum.Team) error {
 		}
 		return scrum.Stale("the team", cur.Version)
 	}
+	return t.rosterChanged(ctx, team.ID)
+}
+
+// rosterChanged bumps the team's roster version; every write to its name,
+// members or map calls it, so cached rosters cannot miss a change.
+func (t *tx) rosterChanged(ctx context.Context, teamID string) error {
+	if _, err := t.q.ExecContext(ctx, `UPDATE teams SET roster_version = roster_version + 1 WHERE id = $1`, teamID); err != nil {
+		return fmt.Errorf("roster version of %s: %w", teamID, err)
+	}
 	return nil
+}
+
+func (t *tx) RosterVersion(ctx context.Context, teamID string) (int64, error) {
+	var v int64
+	err := t.q.QueryRowContext(ctx, `SELECT roster_version FROM teams WHERE id = $1`, teamID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, scrum.NotFound("team")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("roster version of %s: %w", teamID, err)
+	}
+	return v, nil
 }
 
 func (t *tx) TeamsOf(ctx context.Context, userID string, p scrum.Page) ([]scrum.MyTeam, string, error) {
@@ -248,7 +269,7 @@ func (t *tx) PutMember(ctx context.Context, m scrum.Member) error {
 			return err
 		}
 	}
-	return nil
+	return t.rosterChanged(ctx, m.TeamID)
 }
 
 func (t *tx) DeleteMember(ctx context.Context, teamID, userID string) error {
@@ -260,7 +281,7 @@ func (t *tx) DeleteMember(ctx context.Context, teamID, userID string) error {
 	if n == 0 {
 		return scrum.NotFound("member")
 	}
-	return nil
+	return t.rosterChanged(ctx, teamID)
 }
 
 func (t *tx) Responsibilities(ctx context.Context, teamID string) ([]scrum.Responsibility, error) {
@@ -310,7 +331,7 @@ func (t *tx) PutResponsibility(ctx context.Context, teamID string, r scrum.Respo
 		}
 		return scrum.Stale("the responsibility", cur)
 	}
-	return nil
+	return t.rosterChanged(ctx, teamID)
 }
 
 func (t *tx) CreateInvite(ctx context.Context, in scrum.Invite) error {
