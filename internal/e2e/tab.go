@@ -467,7 +467,9 @@ func (tb *Tab) WaitAppeared(sel, want string) string {
 func (tb *Tab) WaitPath(re string) string {
 	tb.t.Helper()
 	rx := regexp.MustCompile(re)
-	js := fmt.Sprintf(`(() => { const p = location.pathname + location.search; return [new RegExp(%s).test(p), p] })()`, jsString(rx.String()))
+	// The location changes before the new document is parsed: wait for
+	// both, so the caller can use the page's elements at once.
+	js := fmt.Sprintf(`(() => { const p = location.pathname + location.search; return [new RegExp(%s).test(p) && document.readyState !== "loading", p] })()`, jsString(rx.String()))
 	return tb.waitJS("the path to match "+re, js)
 }
 

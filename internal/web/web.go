@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tandemhq/tandem/internal/auth"
@@ -41,7 +42,7 @@ type Web struct {
 	svc    *scrum.Service
 	log    *slog.Logger
 	cfg    Config
-	pages  map[string]*template.Template
+	pages  *pageSet
 	assets assets // static files: content hashes and import-versioned modules
 	md     *markdown.Renderer
 }
@@ -52,8 +53,9 @@ type Mux interface {
 	HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request))
 }
 
-// New parses the embedded templates. A template error is a programming
-// error caught by every test, so it panics.
+// New parses the shared templates; each page's set is built when it is
+// first rendered (TestEveryPageParses builds them all). A template error is
+// a programming error caught by the tests, so it panics.
 func New(svc *scrum.Service, log *slog.Logger, cfg Config) *Web {
 	sub, _ := fs.Sub(staticFS, "static")
 	w := &Web{svc: svc, log: log, cfg: cfg, assets: loadAssets(sub), md: markdown.New()}
@@ -61,12 +63,22 @@ func New(svc *scrum.Service, log *slog.Logger, cfg Config) *Web {
 	return w
 }
 
-// parse builds one template set per page: the layout, the partials and
+// pageSet holds one template set per page: the layout, the partials and
 // every shared file whose name starts with "_", plus the page's own file.
-func (w *Web) parse() map[string]*template.Template {
-	funcs := w.funcs()
-	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/_*.html"))
-	pages := map[string]*template.Template{}
+// Sets are cloned from the shared base on first use: an instance that
+// serves only the API never holds the parse trees of two dozen pages
+// (about 3 MiB of its idle memory).
+type pageSet struct {
+	base  *template.Template // never executed, only cloned
+	files map[string]string  // page name → template file
+
+	mu    sync.Mutex
+	built map[string]*template.Template
+}
+
+func (w *Web) parse() *pageSet {
+	ps := &pageSet{files: map[string]string{}, built: map[string]*template.Template{}}
+	ps.base = template.Must(template.New("").Funcs(w.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/_*.html"))
 	entries, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -76,9 +88,33 @@ func (w *Web) parse() map[string]*template.Template {
 		if name == "layout" || name == "partials" || strings.HasPrefix(name, "_") {
 			continue
 		}
-		pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, e))
+		ps.files[name] = e
 	}
-	return pages
+	return ps
+}
+
+// get returns the template set of a page, building it on first use.
+func (ps *pageSet) get(name string) (*template.Template, bool) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if t, ok := ps.built[name]; ok {
+		return t, true
+	}
+	file, ok := ps.files[name]
+	if !ok {
+		return nil, false
+	}
+	t := template.Must(template.Must(ps.base.Clone()).ParseFS(templateFS, file))
+	ps.built[name] = t
+	return t, true
+}
+
+// ParseAll builds every page's set, so tests catch a broken template
+// without rendering each page.
+func (w *Web) ParseAll() {
+	for name := range w.pages.files {
+		w.pages.get(name)
+	}
 }
 
 func (w *Web) funcs() template.FuncMap {
@@ -231,7 +267,7 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 	if c, err := r.Cookie("tandem_theme"); err == nil && (c.Value == "light" || c.Value == "dark") {
 		v.Theme = c.Value
 	}
-	t, ok := w.pages[name]
+	t, ok := w.pages.get(name)
 	if !ok {
 		panic("web: no template " + name)
 	}
@@ -248,8 +284,12 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 
 // fragment renders one named template on its own, for live refreshes.
 func (w *Web) fragment(rw http.ResponseWriter, r *http.Request, page, name string, data any) {
+	t, ok := w.pages.get(page)
+	if !ok {
+		panic("web: no template " + page)
+	}
 	var buf bytes.Buffer
-	if err := w.pages[page].ExecuteTemplate(&buf, name, data); err != nil {
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
 		w.log.ErrorContext(r.Context(), "render fragment", "fragment", name, "err", err)
 		http.Error(rw, "the fragment could not be rendered", http.StatusInternalServerError)
 		return
