@@ -40,6 +40,10 @@ type Config struct {
 	// database lookup (default 1 s; negative disables). Sign-out and
 	// revocation take effect at once on the instance that handles them.
 	AuthCacheTTL time.Duration
+	// RosterCacheTTL is how long a read trusts a cached team roster
+	// without checking its version (default 1 s; negative disables).
+	// Changes made on this instance show at once; see rosterCache.
+	RosterCacheTTL time.Duration
 }
 
 // Service holds every rule of Tandem: who may do what, what is valid, and
@@ -84,6 +88,9 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.AuthCacheTTL == 0 {
 		cfg.AuthCacheTTL = time.Second
 	}
+	if cfg.RosterCacheTTL == 0 {
+		cfg.RosterCacheTTL = time.Second
+	}
 	return &Service{store: cfg.Store, hasher: cfg.Hasher, cfg: cfg, auth: newAuthCache(cfg.AuthCacheTTL), rosters: newRosterCache()}, nil
 }
 
@@ -120,6 +127,9 @@ func (s *Service) teamWrite(ctx context.Context, actor Actor, teamID, need strin
 	})
 	if denied != nil && err == denied {
 		s.auditDenied(ctx, actor, teamID, need)
+	}
+	if need == RespTeamAdministration {
+		s.rosters.drop(teamID) // the roster may have changed; readers here must see it at once
 	}
 	return err
 }

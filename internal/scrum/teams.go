@@ -248,6 +248,9 @@ func (s *Service) AcceptInvite(ctx context.Context, actor Actor, code string) (T
 		return audit(ctx, tx, actor, t.ID, AuditInviteAccepted, actor.User.ID,
 			"joined as "+titles(m.Accountabilities))
 	})
+	if t.ID != "" {
+		s.rosters.drop(t.ID)
+	}
 	return t, err
 }
 
@@ -365,6 +368,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, teamID, userID 
 	if userID == actor.User.ID {
 		need = ""
 	}
+	defer s.rosters.drop(teamID)
 	return s.teamWrite(ctx, actor, teamID, need, func(tx Tx, r Roster) error {
 		m, ok := r.Member(userID)
 		if !ok {

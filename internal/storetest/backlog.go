@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tandemhq/tandem/internal/password"
 	"github.com/tandemhq/tandem/internal/scrum"
@@ -275,35 +276,58 @@ func errorsAs(err error, target **scrum.Error) bool {
 func testRosterCache(t *testing.T, s *store.Store) {
 	ctx := context.Background()
 	a := newBacklog(t, s)
+	// a trusts a checked roster for 50 ms, as instances do for 1 s.
+	var err error
+	if a.svc, err = scrum.NewService(scrum.Config{Store: s, Hasher: password.New(password.Fast), RosterCacheTTL: 50 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
 	b, err := scrum.NewService(scrum.Config{Store: s, Hasher: password.New(password.Fast)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.svc.Roster(ctx, a.po, a.team); err != nil { // fills a's cache
-		t.Fatal(err)
+	devHolds := func(svc *scrum.Service, acc scrum.Accountability) bool {
+		t.Helper()
+		r, err := svc.Roster(ctx, a.po, a.team)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := r.Member(a.dev.User.ID)
+		return m.Has(acc)
 	}
-	// Events that leave the roster alone (items) keep the cached roster
-	// valid; a's reads in between advance it past them.
+	if !devHolds(a.svc, scrum.Developer) { // fills a's cache
+		t.Fatal("the developer is not a developer")
+	}
+	// Other traffic (items) leaves the cached roster valid.
 	a.add(t, "First")
-	if _, err := a.svc.Roster(ctx, a.po, a.team); err != nil {
-		t.Fatal(err)
-	}
 	a.add(t, "Second")
+	// Another instance's change shows once the TTL has passed, through the
+	// version check, even with other events after it.
 	if _, err := b.SetAccountabilities(ctx, a.po, a.team, a.dev.User.ID, []scrum.Accountability{scrum.ScrumMaster}, 0); err != nil {
 		t.Fatal(err)
 	}
-	a.add(t, "Third") // a roster change followed by other events is still seen
-	r, err := a.svc.Roster(ctx, a.po, a.team)
-	if err != nil {
+	a.add(t, "Third")
+	deadline := time.Now().Add(2 * time.Second)
+	for !devHolds(a.svc, scrum.ScrumMaster) {
+		if time.Now().After(deadline) {
+			t.Fatal("the caching service never saw the other instance's change (scrum_master)")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// A change made on this instance shows at once, TTL or not.
+	if _, err := a.svc.SetAccountabilities(ctx, a.po, a.team, a.dev.User.ID, []scrum.Accountability{scrum.Developer}, 0); err != nil {
 		t.Fatal(err)
 	}
-	m, _ := r.Member(a.dev.User.ID)
-	if !m.Has(scrum.ScrumMaster) || m.Has(scrum.Developer) {
-		t.Errorf("got %v from the caching service, want the other instance's change (scrum_master)", m.Accountabilities)
+	if !devHolds(a.svc, scrum.Developer) {
+		t.Error("a change made on this instance did not show at once")
 	}
+	// Writes check the version: a member removed elsewhere is refused by
+	// the next write here at once, and by reads within the TTL.
 	if err := b.RemoveMember(ctx, a.po, a.team, a.dev.User.ID, 0); err != nil {
 		t.Fatal(err)
 	}
+	_, err = a.svc.CreateItem(ctx, a.dev, a.team, scrum.ItemInput{Title: "After removal"})
+	wantCode(t, err, scrum.CodeNotFound)
+	time.Sleep(60 * time.Millisecond)
 	_, _, err = a.svc.Items(ctx, a.dev, a.team, scrum.ItemFilter{}, scrum.Page{})
 	wantCode(t, err, scrum.CodeNotFound)
 }
