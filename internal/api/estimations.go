@@ -29,15 +29,15 @@ func (a *API) estimationRoutes() []Route {
 		{Method: "POST", Path: "/estimations/{id}/revote", Tag: "estimation", Summary: "Start a new round of the current item (facilitation.refinement)",
 			Versioned: true, Status: 200, Resp: "Estimation", Handle: a.facilitate(a.svc.Revote)},
 		{Method: "POST", Path: "/estimations/{id}/accept", Tag: "estimation", Summary: "Write the agreed card to the item's estimate and go on (facilitation.refinement)",
-			Body: "AcceptRequest", Versioned: true, Status: 200, Resp: "Estimation", Handle: a.acceptEstimate},
+			Body: "AcceptRequest", Versioned: true, Status: 200, Resp: "Estimation", Handle: facilitateBody(a, a.accept)},
 		{Method: "POST", Path: "/estimations/{id}/next", Tag: "estimation", Summary: "Start the session, or leave the current item for the next (facilitation.refinement)",
 			Versioned: true, Status: 200, Resp: "Estimation", Handle: a.facilitate(a.svc.NextItem)},
 		{Method: "POST", Path: "/estimations/{id}/skip", Tag: "estimation", Summary: "Take an item out of the queue unestimated (facilitation.refinement)",
-			Body: "SkipRequest", Versioned: true, Status: 200, Resp: "Estimation", Handle: a.skipItem},
+			Body: "SkipRequest", Versioned: true, Status: 200, Resp: "Estimation", Handle: facilitateBody(a, a.skip)},
 		{Method: "PUT", Path: "/estimations/{id}/queue", Tag: "estimation", Summary: "Reorder the queue or add items (facilitation.refinement)",
-			Body: "QueueRequest", Versioned: true, Status: 200, Resp: "Estimation", Handle: a.reorderQueue},
+			Body: "QueueRequest", Versioned: true, Status: 200, Resp: "Estimation", Handle: facilitateBody(a, a.queue)},
 		{Method: "POST", Path: "/estimations/{id}/timer", Tag: "estimation", Summary: "Start (or with 0 stop) the round timer (facilitation.refinement)",
-			Body: "TimerRequest", Versioned: true, Status: 200, Resp: "Estimation", Handle: a.setTimer},
+			Body: "TimerRequest", Versioned: true, Status: 200, Resp: "Estimation", Handle: facilitateBody(a, a.timer)},
 		{Method: "POST", Path: "/estimations/{id}/close", Tag: "estimation", Summary: "Close the session (facilitation.refinement)",
 			Versioned: true, Status: 200, Resp: "Estimation", Handle: a.facilitate(a.svc.CloseEstimation)},
 	}
@@ -286,92 +286,78 @@ func (a *API) reveal(ctx context.Context, actor scrum.Actor, id string, version 
 	return ses, err
 }
 
-type acceptRequest struct {
-	ItemID  string `json:"item_id"`
-	Value   string `json:"value"`
-	Version int    `json:"version"`
+// sessionVersion is the version field of a facilitator's request body;
+// If-Match may carry it instead.
+type sessionVersion struct {
+	Version int `json:"version"`
 }
 
-func (a *API) acceptEstimate(w http.ResponseWriter, r *http.Request) error {
-	var in acceptRequest
-	if err := a.decode(w, r, &in); err != nil {
-		return err
+func (v sessionVersion) expected() int { return v.Version }
+
+// facilitateBody adapts a facilitator action with a JSON body: decode,
+// read the expected version, act, answer with the session as the caller
+// now sees it.
+func facilitateBody[T interface{ expected() int }](a *API,
+	act func(ctx context.Context, actor scrum.Actor, id string, in T, version int) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var in T
+		if err := a.decode(w, r, &in); err != nil {
+			return err
+		}
+		v, err := expectedVersion(r, in.expected())
+		if err != nil {
+			return err
+		}
+		id := r.PathValue("id")
+		if err := act(r.Context(), actor(r), id, in, v); err != nil {
+			return err
+		}
+		return a.writeEstimation(w, r, id, http.StatusOK)
 	}
-	v, err := expectedVersion(r, in.Version)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if _, err := a.svc.AcceptEstimate(r.Context(), actor(r), id, in.ItemID, in.Value, v); err != nil {
-		return err
-	}
-	return a.writeEstimation(w, r, id, http.StatusOK)
+}
+
+type acceptRequest struct {
+	ItemID string `json:"item_id"`
+	Value  string `json:"value"`
+	sessionVersion
+}
+
+func (a *API) accept(ctx context.Context, ac scrum.Actor, id string, in acceptRequest, v int) error {
+	_, err := a.svc.AcceptEstimate(ctx, ac, id, in.ItemID, in.Value, v)
+	return err
 }
 
 type skipRequest struct {
-	ItemID  string `json:"item_id"`
-	Version int    `json:"version"`
+	ItemID string `json:"item_id"`
+	sessionVersion
 }
 
-func (a *API) skipItem(w http.ResponseWriter, r *http.Request) error {
-	var in skipRequest
-	if err := a.decode(w, r, &in); err != nil {
-		return err
-	}
+func (a *API) skip(ctx context.Context, ac scrum.Actor, id string, in skipRequest, v int) error {
 	if in.ItemID == "" {
 		return scrum.Invalid("item_id", "name the item to skip")
 	}
-	v, err := expectedVersion(r, in.Version)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if _, err := a.svc.SkipItem(r.Context(), actor(r), id, in.ItemID, v); err != nil {
-		return err
-	}
-	return a.writeEstimation(w, r, id, http.StatusOK)
+	_, err := a.svc.SkipItem(ctx, ac, id, in.ItemID, v)
+	return err
 }
 
 type queueRequest struct {
 	ItemIDs []string `json:"item_ids"`
-	Version int      `json:"version"`
+	sessionVersion
 }
 
-func (a *API) reorderQueue(w http.ResponseWriter, r *http.Request) error {
-	var in queueRequest
-	if err := a.decode(w, r, &in); err != nil {
-		return err
-	}
-	v, err := expectedVersion(r, in.Version)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if _, err := a.svc.ReorderQueue(r.Context(), actor(r), id, in.ItemIDs, v); err != nil {
-		return err
-	}
-	return a.writeEstimation(w, r, id, http.StatusOK)
+func (a *API) queue(ctx context.Context, ac scrum.Actor, id string, in queueRequest, v int) error {
+	_, err := a.svc.ReorderQueue(ctx, ac, id, in.ItemIDs, v)
+	return err
 }
 
 type timerRequest struct {
 	Seconds int `json:"seconds"`
-	Version int `json:"version"`
+	sessionVersion
 }
 
-func (a *API) setTimer(w http.ResponseWriter, r *http.Request) error {
-	var in timerRequest
-	if err := a.decode(w, r, &in); err != nil {
-		return err
-	}
-	v, err := expectedVersion(r, in.Version)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if _, err := a.svc.SetTimer(r.Context(), actor(r), id, in.Seconds, v); err != nil {
-		return err
-	}
-	return a.writeEstimation(w, r, id, http.StatusOK)
+func (a *API) timer(ctx context.Context, ac scrum.Actor, id string, in timerRequest, v int) error {
+	_, err := a.svc.SetTimer(ctx, ac, id, in.Seconds, v)
+	return err
 }
 
 type customDeckJSON struct {

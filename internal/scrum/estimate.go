@@ -376,20 +376,27 @@ func (s *Service) loadSession(ctx context.Context, tx Tx, actor Actor, id string
 	return ses, r, err
 }
 
+// lockSessionTeam finds the team of session id and locks it for the rest
+// of the write.
+func lockSessionTeam(ctx context.Context, tx Tx, id string) (string, error) {
+	if !ValidID(id) {
+		return "", NotFound("estimation session")
+	}
+	teamID, err := tx.EstimationTeam(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return teamID, tx.LockTeam(ctx, teamID)
+}
+
 // sessionWrite runs fn on a session in a write transaction after locking
 // its team and checking that the actor holds need ("" for any member).
 func (s *Service) sessionWrite(ctx context.Context, actor Actor, id, need string, fn func(Tx, Roster, *Estimation) error) error {
 	var denied error
 	var teamID string
 	err := s.store.Update(ctx, func(tx Tx) error {
-		if !ValidID(id) {
-			return NotFound("estimation session")
-		}
 		var err error
-		if teamID, err = tx.EstimationTeam(ctx, id); err != nil {
-			return err
-		}
-		if err := tx.LockTeam(ctx, teamID); err != nil {
+		if teamID, err = lockSessionTeam(ctx, tx, id); err != nil {
 			return err
 		}
 		ses, r, err := s.loadSession(ctx, tx, actor, id)
@@ -448,14 +455,8 @@ func (s *Service) CastVote(ctx context.Context, actor Actor, id, itemID, card st
 	var teamID string
 	denied := false
 	err := s.store.Update(ctx, func(tx Tx) error {
-		if !ValidID(id) {
-			return NotFound("estimation session")
-		}
 		var err error
-		if teamID, err = tx.EstimationTeam(ctx, id); err != nil {
-			return err
-		}
-		if err := tx.LockTeam(ctx, teamID); err != nil {
+		if teamID, err = lockSessionTeam(ctx, tx, id); err != nil {
 			return err
 		}
 		ok, err := s.mayVote(ctx, tx, actor, teamID, id)
