@@ -11,6 +11,14 @@ targets=(
   "./internal/store FuzzCursor"
   "./internal/api FuzzMoveDecode"
   "./internal/api FuzzImport"
+  "./internal/api FuzzItemAppend"
+  "./internal/api FuzzEstimation"
+  "./internal/markdown FuzzHTML"
+  "./internal/backlogcsv FuzzParseJira"
+  "./internal/backlogcsv FuzzParseTandem"
+  "./internal/backlogcsv FuzzWikiToMarkdown"
+  "./internal/rank FuzzBetween"
+  "./internal/live FuzzPresenceFrames"
 )
 for spec in "${targets[@]}"; do
   set -- $spec

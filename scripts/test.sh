@@ -53,7 +53,7 @@ step "go test -race"
 go test -race -count=1 -timeout 12m ./...
 
 step "fuzz (short)"
-FUZZTIME="${FUZZTIME:-10s}" ./scripts/fuzz.sh
+FUZZTIME="${FUZZTIME:-6s}" ./scripts/fuzz.sh
 
 echo
 echo "all tests passed"

@@ -34,6 +34,9 @@ type Config struct {
 	MaxBody int64
 	// Heartbeat is the interval of SSE keep-alive comments (default 15 s).
 	Heartbeat time.Duration
+	// HangupProbe is how often a live stream checks whether its client
+	// has gone, so presence can say it left (default 1 s).
+	HangupProbe time.Duration
 }
 
 // API is the JSON API.
@@ -52,6 +55,9 @@ func New(svc *scrum.Service, hub *live.Hub, log *slog.Logger, cfg Config) *API {
 	}
 	if cfg.Heartbeat == 0 {
 		cfg.Heartbeat = 15 * time.Second
+	}
+	if cfg.HangupProbe == 0 {
+		cfg.HangupProbe = time.Second
 	}
 	a := &API{svc: svc, hub: hub, log: log, cfg: cfg}
 	a.routes = a.routeTable()

@@ -98,7 +98,8 @@ func TestMain(m *testing.M) {
 // config is the server configuration of every test app.
 func config(path string) server.Config {
 	return server.Config{Database: path, Log: discard, Password: password.Fast, Addr: "127.0.0.1:0",
-		BaseURL: "http://tandem.test", AuthPerIPPerMinute: 5, Heartbeat: 50 * time.Millisecond}
+		BaseURL: "http://tandem.test", AuthPerIPPerMinute: 5, Heartbeat: 50 * time.Millisecond,
+		HangupProbe: 20 * time.Millisecond}
 }
 
 func buildFixture() error {

@@ -17,11 +17,10 @@ func C(s *Subscription) <-chan *Frame {
 	}
 	go func() {
 		defer close(c)
-		var batch []*Frame
+		var batch [3]*Frame // small, so tests also cover batches split across Takes
 		for range s.Ready() {
-			var open bool
-			batch, open = s.Take(batch)
-			for _, f := range batch {
+			n, open := s.Take(batch[:])
+			for _, f := range batch[:n] {
 				c <- f
 			}
 			if !open {

@@ -155,19 +155,23 @@ type Subscription struct {
 // call Take then.
 func (s *Subscription) Ready() <-chan struct{} { return s.ready }
 
-// Take appends the queued frames to buf[:0] and returns them, with open
-// false once the subscription has ended (the frames returned are then the
-// last).
-func (s *Subscription) Take(buf []*Frame) (frames []*Frame, open bool) {
+// Take moves up to len(into) of the queued frames, oldest first, into
+// into and returns how many; open is false once the subscription has ended
+// and nothing is left. A caller with a fixed array allocates nothing per
+// batch; what it could not take stays queued and signalled.
+func (s *Subscription) Take(into []*Frame) (n int, open bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	buf = append(buf[:0], s.queue...)
-	clear(s.queue)
-	s.queue = s.queue[:0]
-	if cap(s.queue) > 64 {
+	n = copy(into, s.queue)
+	rest := copy(s.queue, s.queue[n:])
+	clear(s.queue[rest:])
+	s.queue = s.queue[:rest]
+	if rest > 0 {
+		s.signal()
+	} else if cap(s.queue) > 64 {
 		s.queue = nil // a burst's memory goes back once it has been taken
 	}
-	return buf, !s.ended
+	return n, rest > 0 || !s.ended
 }
 
 func (s *Subscription) signal() {
@@ -376,17 +380,61 @@ type room struct {
 	subs    map[*Subscription]struct{}
 	// present counts connections per presence key and user.
 	present map[string]map[string]int
+	scratch []string // join's list of who is present, reused
 }
 
-// presenceFrame is an SSE frame without an id: presence is not replayed
-// (a reconnecting client gets a fresh list instead).
-func presenceFrame(v any) *Frame {
-	body, _ := json.Marshal(v)
-	b := make([]byte, 0, len(body)+32)
-	b = append(b, "event: presence\ndata: "...)
-	b = append(b, body...)
-	b = append(b, "\n\n"...)
+// Presence frames are SSE frames without an id: presence is not replayed
+// (a reconnecting client gets a fresh list instead). They are written
+// straight into one buffer: a joiner's list frame grows with the room, and
+// in a room of hundreds filling up its garbage was the bulk of what
+// joining allocated.
+
+// presenceList is {"key":key,"present":[list…]}, the joiner's first frame.
+func presenceList(key string, list []string) *Frame {
+	n := len(key) + 64
+	for _, u := range list {
+		n += len(u) + 3
+	}
+	b := presenceStart(make([]byte, 0, n), key, "present")
+	b = append(b, '[')
+	for i, u := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, u)
+	}
+	b = append(b, "]}\n\n"...)
 	return &Frame{Type: "presence", SSE: b}
+}
+
+// presenceDelta is {"key":key,field:userID}, field "joined" or "left".
+func presenceDelta(key, field, userID string) *Frame {
+	b := presenceStart(make([]byte, 0, len(key)+len(userID)+64), key, field)
+	b = appendJSONString(b, userID)
+	b = append(b, "}\n\n"...)
+	return &Frame{Type: "presence", SSE: b}
+}
+
+func presenceStart(b []byte, key, field string) []byte {
+	b = append(b, "event: presence\ndata: {\"key\":"...)
+	b = appendJSONString(b, key)
+	b = append(b, ',')
+	b = appendJSONString(b, field)
+	return append(b, ':')
+}
+
+// appendJSONString appends s as a JSON string. Keys and user ids are
+// plain ASCII ids; anything else is escaped as encoding/json would.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // join counts s as present and tells the others; the caller holds r.mu.
@@ -400,20 +448,18 @@ func (r *room) join(s *Subscription) {
 		r.present[s.Presence] = users
 	}
 	users[s.UserID]++
-	list := make([]string, 0, len(users))
+	// The sorted list is built in the room's scratch slice, which only
+	// this lock's holder uses: the frame is the one allocation.
+	list := r.scratch[:0]
 	for u := range users {
 		list = append(list, u)
 	}
 	slices.Sort(list)
-	r.send(s, presenceFrame(struct {
-		Key     string   `json:"key"`
-		Present []string `json:"present"`
-	}{s.Presence, list}))
+	r.send(s, presenceList(s.Presence, list))
+	clear(list)
+	r.scratch = list[:0]
 	if users[s.UserID] == 1 {
-		r.tell(s, presenceFrame(struct {
-			Key    string `json:"key"`
-			Joined string `json:"joined"`
-		}{s.Presence, s.UserID}))
+		r.tell(s, presenceDelta(s.Presence, "joined", s.UserID))
 	}
 }
 
@@ -428,10 +474,7 @@ func (r *room) leave(s *Subscription) {
 	if len(users) == 0 {
 		delete(r.present, s.Presence)
 	}
-	r.tell(s, presenceFrame(struct {
-		Key  string `json:"key"`
-		Left string `json:"left"`
-	}{s.Presence, s.UserID}))
+	r.tell(s, presenceDelta(s.Presence, "left", s.UserID))
 }
 
 // tell sends f to every subscriber on the same presence key but s.

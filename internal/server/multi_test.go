@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/internal/password"
+	"github.com/tandemhq/tandem/internal/live"
 	"github.com/tandemhq/tandem/internal/scrum"
 	"github.com/tandemhq/tandem/internal/server"
 	"github.com/tandemhq/tandem/internal/storetest"
@@ -209,8 +210,8 @@ func TestLateListenerCatchesUp(t *testing.T) {
 	}
 	select {
 	case <-sub.Ready():
-		fs, _ := sub.Take(nil)
-		if len(fs) == 0 {
+		var fs [1]*live.Frame
+		if n, _ := sub.Take(fs[:]); n == 0 {
 			t.Fatal("signalled without a frame")
 		}
 		if f := fs[0]; f.Seq != sub.From+1 || f.Type != "team.updated" {

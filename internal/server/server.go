@@ -45,6 +45,7 @@ type Config struct {
 	LiveMaxPerUser     int
 	LiveMaxTotal       int
 	Heartbeat          time.Duration
+	HangupProbe        time.Duration // how soon a closed live stream is noticed (default 1 s)
 	Now                func() time.Time
 }
 
@@ -127,7 +128,8 @@ func (a *App) handler() http.Handler {
 		dbs["tandem_db_reader"] = a.Store.ReadDB()
 	}
 	m := newMetrics(a.Hub.Connections, dbs)
-	a.API = api.New(a.Service, a.Hub, cfg.Log, api.Config{BaseURL: a.baseURL(), SecureCookies: cfg.SecureCookies, Heartbeat: cfg.Heartbeat})
+	a.API = api.New(a.Service, a.Hub, cfg.Log, api.Config{BaseURL: a.baseURL(), SecureCookies: cfg.SecureCookies, Heartbeat: cfg.Heartbeat,
+		HangupProbe: cfg.HangupProbe})
 	a.API.Register(mux)
 	web.New(a.Service, cfg.Log, web.Config{BaseURL: a.baseURL(), SecureCookies: cfg.SecureCookies}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
