@@ -46,6 +46,8 @@ type API struct {
 	log    *slog.Logger
 	cfg    Config
 	routes []Route
+
+	itemJSON *itemJSONCache
 }
 
 // New returns the API with its route table built.
@@ -59,7 +61,7 @@ func New(svc *scrum.Service, hub *live.Hub, log *slog.Logger, cfg Config) *API {
 	if cfg.HangupProbe == 0 {
 		cfg.HangupProbe = time.Second
 	}
-	a := &API{svc: svc, hub: hub, log: log, cfg: cfg}
+	a := &API{svc: svc, hub: hub, log: log, cfg: cfg, itemJSON: newItemJSONCache()}
 	a.routes = a.routeTable()
 	return a
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"math"
-	"net/http"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -14,16 +13,6 @@ import (
 // values (TestItemAppendMatchesEncodingJSON and its fuzz test hold them to
 // it), without reflection.
 
-// writeItemList sends a page of items as list[itemJSON] would encode.
-func writeItemList(w http.ResponseWriter, items []itemJSON, next string) error {
-	b := make([]byte, 0, 64+len(items)*700)
-	b = appendItemList(b, items, next)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(b)
-	return err
-}
-
 func appendItemList(b []byte, items []itemJSON, next string) []byte {
 	b = append(b, `{"items":[`...)
 	for i := range items {
@@ -32,6 +21,11 @@ func appendItemList(b []byte, items []itemJSON, next string) []byte {
 		}
 		b = appendItem(b, &items[i])
 	}
+	return appendItemListEnd(b, next)
+}
+
+// appendItemListEnd closes the items array and the list object.
+func appendItemListEnd(b []byte, next string) []byte {
 	b = append(b, `],"next_cursor":`...)
 	if next == "" {
 		b = append(b, "null"...)

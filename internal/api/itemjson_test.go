@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -69,4 +70,53 @@ func FuzzItemAppend(f *testing.F) {
 			t.Fatalf("got\n%s\nwant\n%s", got, want)
 		}
 	})
+}
+
+// TestItemJSONCache: a page read through the cache is byte for byte a
+// fresh encoding, after every kind of change an item can see: an edit
+// (new version), a move or re-rank (rank only), a Definition of Ready
+// change (ready flag and checks only) and a check's wording alone.
+func TestItemJSONCache(t *testing.T) {
+	v := 5
+	base := []scrum.Item{
+		{ID: "aaaaaaaaaaaaaaaa", TeamID: "tttttttttttttttt", Number: 1, Type: scrum.TypeStory, Title: "Export CSV",
+			Value: &v, Rank: "a0", Version: 1, Status: scrum.StatusNew,
+			Readiness: []scrum.ReadinessCheck{{ID: "estimate", Kind: "has_estimate", Criterion: "Estimated"}}},
+		{ID: "bbbbbbbbbbbbbbbb", TeamID: "tttttttttttttttt", Number: 2, Type: scrum.TypeBug, Title: "Login <fails>",
+			Labels: []string{"auth"}, Rank: "a1", Version: 4, Status: scrum.StatusReady, Ready: true},
+	}
+	fresh := func(its []scrum.Item) []byte {
+		js := make([]itemJSON, len(its))
+		for i, it := range its {
+			js[i] = toItem(it)
+		}
+		return appendItemList(nil, js, "")
+	}
+	c := newItemJSONCache()
+	cached := func(its []scrum.Item) []byte {
+		b := append([]byte(`{"items":[`), nil...)
+		return appendItemListEnd(c.appendItems(b, its), "")
+	}
+	step := func(name string, its []scrum.Item) {
+		t.Helper()
+		for range 2 { // the first read may fill the cache, the second reads from it
+			if got, want := cached(its), fresh(its); !bytes.Equal(got, want) {
+				t.Fatalf("%s: got\n%s\nwant\n%s", name, got, want)
+			}
+		}
+	}
+	step("first read", base)
+	edited := slices.Clone(base)
+	edited[0].Title, edited[0].Version = "Export CSV and JSON", 2
+	step("edit", edited)
+	moved := slices.Clone(edited)
+	moved[1].Rank = "a00"
+	step("move", moved)
+	dor := slices.Clone(moved)
+	dor[1].Ready = false
+	dor[1].Readiness = []scrum.ReadinessCheck{{ID: "value", Kind: "has_value", Criterion: "Has a value"}}
+	step("definition of ready", dor)
+	reworded := slices.Clone(dor)
+	reworded[1].Readiness = []scrum.ReadinessCheck{{ID: "value", Kind: "has_value", Criterion: "Has a business value"}}
+	step("reworded check", reworded)
 }

@@ -158,11 +158,14 @@ func (a *API) listItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]itemJSON, len(its))
-	for i, it := range its {
-		out[i] = toItem(it)
-	}
-	return writeItemList(w, out, next)
+	b := make([]byte, 0, 64+len(its)*700)
+	b = append(b, `{"items":[`...)
+	b = a.itemJSON.appendItems(b, its)
+	b = appendItemListEnd(b, next)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(b)
+	return err
 }
 
 func (a *API) getItem(w http.ResponseWriter, r *http.Request) error {

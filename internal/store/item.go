@@ -253,22 +253,16 @@ func (t *tx) Items(ctx context.Context, teamID string, f scrum.ItemFilter, p scr
 		}
 		w.add("rank > " + w.arg(parts[0]))
 	}
-	query := `SELECT ` + itemColumns + ` FROM items WHERE ` + strings.Join(w.where, " AND ") + ` ORDER BY rank LIMIT ` + w.arg(limit+1)
-	rows, err := t.q.QueryContext(ctx, query, w.args...)
+	order := ` FROM items WHERE ` + strings.Join(w.where, " AND ") + ` ORDER BY rank LIMIT ` + w.arg(limit+1)
+	var out []scrum.Item
+	var err error
+	if t.items != nil {
+		out, err = t.cachedItems(ctx, teamID, order, w.args, limit)
+	} else {
+		out, err = t.queryItems(ctx, `SELECT `+itemColumns+order, w.args, limit+1)
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("items of %s: %w", teamID, err)
-	}
-	defer rows.Close()
-	out := make([]scrum.Item, 0, limit+1) // a full page (and the one row that says more follow) is the common case
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("items of %s: %w", teamID, err)
-		}
-		out = append(out, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
 	}
 	var next string
 	if len(out) > limit {
@@ -276,6 +270,86 @@ func (t *tx) Items(ctx context.Context, teamID string, f scrum.ItemFilter, p scr
 		next = encodeCursor(out[limit-1].Rank)
 	}
 	return out, next, nil
+}
+
+// queryItems runs a query for itemColumns.
+func (t *tx) queryItems(ctx context.Context, query string, args []any, size int) ([]scrum.Item, error) {
+	rows, err := t.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]scrum.Item, 0, size)
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// cachedItems is a page read through the item cache: it reads the page's
+// keys, then the rows the cache does not hold. The two statements may see
+// different commits (reads outside a transaction always may); a row that
+// changed in between is taken as read, and one deleted in between is
+// left out.
+func (t *tx) cachedItems(ctx context.Context, teamID, order string, args []any, limit int) ([]scrum.Item, error) {
+	rows, err := t.q.QueryContext(ctx, `SELECT id, rank, version, ready`+order, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]scrum.Item, 0, limit+1)
+	var missing []any
+	for rows.Next() {
+		var k itemKey
+		if err := rows.Scan(&k.id, &k.rank, &k.version, &k.ready); err != nil {
+			return nil, err
+		}
+		it, ok := t.items.get(k)
+		if !ok {
+			it = scrum.Item{ID: k.id} // filled in below
+			missing = append(missing, k.id)
+		}
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	var in strings.Builder
+	for i := range missing {
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		in.WriteString("$" + strconv.Itoa(i+2))
+	}
+	read, err := t.queryItems(ctx, `SELECT `+itemColumns+` FROM items WHERE team_id = $1 AND id IN (`+in.String()+`)`,
+		append([]any{teamID}, missing...), len(missing))
+	if err != nil {
+		return nil, err
+	}
+	t.items.put(read)
+	byID := make(map[string]scrum.Item, len(read))
+	for _, it := range read {
+		byID[it.ID] = it
+	}
+	kept := out[:0]
+	for _, it := range out {
+		if it.Version == 0 { // not from the cache
+			var ok bool
+			if it, ok = byID[it.ID]; !ok {
+				continue // deleted since the first read
+			}
+		}
+		kept = append(kept, it)
+	}
+	return kept, nil
 }
 
 // searchTerms splits a search into words of letters and digits, the way

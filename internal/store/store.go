@@ -54,6 +54,7 @@ type Store struct {
 	now func() time.Time
 
 	rcache *stmtCache // read pool statements (nil: no caching)
+	items  *itemCache // items as last read; see itemCache
 	wcache *stmtCache // writer statements
 
 	queue  chan *writeReq
@@ -79,7 +80,7 @@ func New(db, rdb *sql.DB, d Dialect, opts Options) *Store {
 	if opts.MaxBatch == 0 {
 		opts.MaxBatch = 256
 	}
-	s := &Store{db: db, rdb: rdb, d: d, now: opts.Now, done: make(chan struct{})}
+	s := &Store{db: db, rdb: rdb, d: d, now: opts.Now, done: make(chan struct{}), items: newItemCache()}
 	if d.CacheStatements {
 		s.rcache, s.wcache = newStmtCache(rdb), newStmtCache(db)
 	}
@@ -143,7 +144,7 @@ func (s *Store) View(ctx context.Context, fn func(scrum.Tx) error) error {
 	if s.rcache != nil {
 		q = cachedDB{db: s.rdb, cache: s.rcache}
 	}
-	t := &tx{q: q, d: &s.d, now: s.now().UTC(), readOnly: true}
+	t := &tx{q: q, d: &s.d, now: s.now().UTC(), readOnly: true, items: s.items}
 	return s.mapErr(fn(t))
 }
 
@@ -430,6 +431,7 @@ type querier interface {
 type tx struct {
 	q        querier
 	readOnly bool
+	items    *itemCache // reads only; nil in write transactions
 	d        *Dialect
 	now      time.Time
 	teams    map[string]struct{} // teams that got events in this transaction

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/internal/password"
+	"github.com/tandemhq/tandem/internal/rank"
 	"github.com/tandemhq/tandem/internal/scrum"
 	"github.com/tandemhq/tandem/internal/store"
 )
@@ -22,6 +24,7 @@ func runBacklog(t *testing.T, open Opener) {
 	t.Run("MoveWritesOneItemRow", func(t *testing.T) { testMoveWritesOneItemRow(t, open(t)) })
 	t.Run("ItemView", func(t *testing.T) { testItemView(t, open(t)) })
 	t.Run("RosterCacheAcrossServices", func(t *testing.T) { testRosterCache(t, open(t)) })
+	t.Run("ItemCacheNeverStale", func(t *testing.T) { testItemCacheNeverStale(t, open(t)) })
 }
 
 // backlogFixture is a team with a Product Owner and a Developer, served by
@@ -380,4 +383,73 @@ func testMoveWritesOneItemRow(t *testing.T, s *store.Store) {
 			}
 		}
 	}
+}
+
+// testItemCacheNeverStale: backlog reads go through the store's item
+// cache; after every kind of item write, one that changes the version
+// (edit, move, removal) or only the rank (re-rank) or only the ready flag
+// (Definition of Ready change), a cached read equals an uncached one (a
+// write transaction's read bypasses the cache).
+func testItemCacheNeverStale(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	f := newBacklog(t, s)
+	its := f.add(t, "Alpha", "Bravo", "Charlie", "Delta")
+	check := func(step string) {
+		t.Helper()
+		for _, filter := range []scrum.ItemFilter{{}, {WithRemoved: true}} {
+			var cached, fresh []scrum.Item
+			for range 2 { // the first read may fill the cache, the second reads from it
+				view(t, s, func(tx scrum.Tx) (err error) {
+					cached, _, err = tx.Items(ctx, f.team, filter, scrum.Page{Limit: 100})
+					return err
+				})
+			}
+			update(t, s, func(tx scrum.Tx) (err error) {
+				fresh, _, err = tx.Items(ctx, f.team, filter, scrum.Page{Limit: 100})
+				return err
+			})
+			if !reflect.DeepEqual(cached, fresh) {
+				t.Fatalf("%s: the cached read differs from the database:\ncached %+v\nfresh  %+v", step, cached, fresh)
+			}
+		}
+	}
+	check("created")
+	est, crit := 3.0, []scrum.Criterion{{Text: "Exports every column"}}
+	a, err := f.svc.UpdateItem(ctx, f.dev, f.team, its[0].ID, scrum.ItemPatch{Estimate: &est, AcceptanceCriteria: &crit}, its[0].Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("edited")
+	// Dropping the manual criterion makes Alpha ready: its ready flag is
+	// written without a new version.
+	d := scrum.DefaultReadyDefinition(f.team)
+	if _, err := f.svc.PutReadyDefinition(ctx, f.po, f.team, scrum.ReadyDefinitionInput{Criteria: d.Criteria[:3]}, 0); err != nil {
+		t.Fatal(err)
+	}
+	var ready bool
+	view(t, s, func(tx scrum.Tx) error {
+		it, err := tx.Item(ctx, f.team, a.ID)
+		ready = it.Ready && it.Version == a.Version
+		return err
+	})
+	if !ready {
+		t.Fatal("the Definition of Ready change did not make Alpha ready in place; the step tests nothing")
+	}
+	check("definition of ready changed")
+	title, labels := "Bravo, renamed", []string{"web"}
+	if _, err := f.svc.UpdateItem(ctx, f.dev, f.team, its[1].ID, scrum.ItemPatch{Title: &title, Labels: &labels}, its[1].Version); err != nil {
+		t.Fatal(err)
+	}
+	check("renamed")
+	f.move(t, its[3], scrum.Move{To: "top"})
+	check("moved")
+	update(t, s, func(tx scrum.Tx) error {
+		ids := []string{its[2].ID, its[1].ID, its[0].ID, its[3].ID}
+		return tx.Rerank(ctx, f.team, ids, rank.Spread(len(ids)))
+	})
+	check("re-ranked")
+	if _, err := f.svc.RemoveItem(ctx, f.po, f.team, its[2].ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	check("removed")
 }
