@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tandemhq/tandem/internal/password"
 	"github.com/tandemhq/tandem/internal/live"
+	"github.com/tandemhq/tandem/internal/password"
 	"github.com/tandemhq/tandem/internal/scrum"
 	"github.com/tandemhq/tandem/internal/server"
 	"github.com/tandemhq/tandem/internal/storetest"
