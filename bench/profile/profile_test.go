@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -156,4 +157,32 @@ func itemsPage(b *testing.B, limit int) {
 		}
 	}
 	f.get(b, f.app.Handler, "/api/v1/teams/"+f.team+"/items?limit="+strconv.Itoa(limit))
+}
+
+// BenchmarkCreateItem creates items from 16 goroutines, as the backlog
+// scenario's 16 clients do; the body is the load generator's.
+func BenchmarkCreateItem(b *testing.B) {
+	f := newFixture(b, io.Discard)
+	path := "/api/v1/teams/" + f.team + "/items"
+	body := `{"title":"A bench item from a client","type":"story","labels":["bench"],"acceptance_criteria":[{"text":"works"}]}`
+	b.ReportAllocs()
+	b.SetParallelism(8) // 16 goroutines on 2 CPUs
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() {
+		b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
+	}()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+			req.RemoteAddr = "127.0.0.1:40000"
+			req.Header.Set("Authorization", "Bearer "+f.token)
+			req.Header.Set("Content-Type", "application/json")
+			w := httptest.NewRecorder()
+			f.app.Handler.ServeHTTP(w, req)
+			if w.Code != http.StatusCreated {
+				b.Fatalf("POST %s: status %d: %s", path, w.Code, w.Body)
+			}
+		}
+	})
 }

@@ -106,6 +106,7 @@ type Actor struct {
 // team, loading its roster and checking that the actor holds need ("" for
 // any member). Refusals are audited.
 func (s *Service) teamWrite(ctx context.Context, actor Actor, teamID, need string, fn func(Tx, Roster) error) error {
+	s.warmRoster(ctx, teamID)
 	var denied error
 	err := s.store.Update(ctx, func(tx Tx) error {
 		if ValidID(teamID) {
@@ -132,6 +133,25 @@ func (s *Service) teamWrite(ctx context.Context, actor Actor, teamID, need strin
 		s.rosters.drop(teamID) // the roster may have changed; readers here must see it at once
 	}
 	return err
+}
+
+// warmRoster reads the team's roster into the cache, outside the write,
+// unless it was checked within the cache's TTL. Writes only check the
+// roster's version and take the cached copy when it matches; without
+// this, a team nobody was reading loaded the whole roster inside every
+// write, on the one connection all writes share.
+func (s *Service) warmRoster(ctx context.Context, teamID string) {
+	if s.cfg.RosterCacheTTL <= 0 || !ValidID(teamID) {
+		return
+	}
+	if _, ok := s.rosters.fresh(teamID, s.cfg.RosterCacheTTL, time.Now()); ok {
+		return
+	}
+	// A failed read changes nothing: the write loads what it needs.
+	_ = s.store.View(ctx, func(tx Tx) error {
+		_, err := s.loadRoster(ctx, tx, teamID)
+		return err
+	})
 }
 
 func (s *Service) auditDenied(ctx context.Context, actor Actor, teamID, need string) {
