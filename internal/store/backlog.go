@@ -321,17 +321,32 @@ func (t *tx) NextItemNumbers(ctx context.Context, teamID string, n int) (int, er
 
 // CreateItems inserts items 50 to a statement, then their labels.
 func (t *tx) CreateItems(ctx context.Context, its []scrum.Item) error {
-	const cols = 20
+	cols, columns := 20, itemInsertColumns
+	search := t.d.SearchIndexSQL != ""
+	if search {
+		cols, columns = 21, itemInsertColumns+", search_rowid"
+	}
 	err := batches(len(its), 50, func(lo, hi int) error {
+		var sr int64
+		if search {
+			var err error
+			if sr, err = t.searchRowids(ctx, hi-lo); err != nil {
+				return err
+			}
+		}
 		args := make([]any, 0, (hi-lo)*cols)
-		for _, it := range its[lo:hi] {
+		for i, it := range its[lo:hi] {
 			r, err := encodeItem(it)
 			if err != nil {
 				return err
 			}
 			args = append(args, itemArgs(it, r)...)
+			if search {
+				args = append(args, sr+int64(i))
+				t.found = append(t.found, it.ID)
+			}
 		}
-		_, err := t.q.ExecContext(ctx, `INSERT INTO items (`+itemInsertColumns+`) VALUES `+placeholders(hi-lo, cols), args...)
+		_, err := t.q.ExecContext(ctx, `INSERT INTO items (`+columns+`) VALUES `+placeholders(hi-lo, cols), args...)
 		return err
 	})
 	if err != nil {

@@ -69,13 +69,38 @@ func (t *tx) CreateItem(ctx context.Context, it scrum.Item) error {
 	if err != nil {
 		return fmt.Errorf("create item: %w", err)
 	}
-	_, err = t.q.ExecContext(ctx, `INSERT INTO items (`+itemInsertColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-		itemArgs(it, r)...)
+	args := itemArgs(it, r)
+	if t.d.SearchIndexSQL == "" {
+		_, err = t.q.ExecContext(ctx, `INSERT INTO items (`+itemInsertColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`, args...)
+	} else {
+		var sr int64
+		if sr, err = t.searchRowids(ctx, 1); err != nil {
+			return fmt.Errorf("create item: %w", err)
+		}
+		_, err = t.q.ExecContext(ctx, `INSERT INTO items (`+itemInsertColumns+`, search_rowid)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+			append(args, sr)...)
+		t.found = append(t.found, it.ID)
+	}
 	if err != nil {
 		return t.d.mapErr(fmt.Errorf("create item: %w", err))
 	}
 	return t.insertLabels(ctx, it)
+}
+
+// searchRowids hands out n search_rowids (engines with SearchIndexSQL)
+// and returns the first. The highest in use is read once per write: the
+// writes of one commit run one after another and each sees the last's.
+func (t *tx) searchRowids(ctx context.Context, n int) (int64, error) {
+	if t.lastSearch == 0 {
+		if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(search_rowid), 0) FROM items`).Scan(&t.lastSearch); err != nil {
+			return 0, fmt.Errorf("search rowid: %w", err)
+		}
+	}
+	first := t.lastSearch + 1
+	t.lastSearch += int64(n)
+	return first, nil
 }
 
 const itemInsertColumns = `id, team_id, number, type, title, description, criteria, value, estimate,

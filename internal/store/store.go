@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +46,11 @@ type Dialect struct {
 	// SearchQuery turns search words (letters and digits only) into the
 	// engine's query syntax: every word must match, as a prefix.
 	SearchQuery func(terms []string) string
+	// SearchIndexSQL, when set, adds items to the search index ($1… in the
+	// one %s are their ids): new items get a search_rowid from the store
+	// and are indexed once per commit, just before it. Empty when the
+	// engine indexes rows itself (PostgreSQL's generated column).
+	SearchIndexSQL string
 }
 
 // Store is the shared scrum.Store implementation.
@@ -200,6 +207,13 @@ func (s *Store) updateOnce(ctx context.Context, fn func(scrum.Tx) error) (err er
 	if err = fn(t); err != nil {
 		return err
 	}
+	found := make([]any, len(t.found))
+	for i, id := range t.found {
+		found[i] = id
+	}
+	if err = indexSearch(ctx, sqlTx, &s.d, found); err != nil {
+		return err
+	}
 	if err = t.notify(ctx); err != nil {
 		return err
 	}
@@ -232,6 +246,7 @@ type writeReq struct {
 	done  chan error
 	err   error
 	teams map[string]struct{}
+	found []string // items created, to add to the search index before the commit
 }
 
 // writer runs queued writes on the single connection. It starts a
@@ -303,16 +318,20 @@ func (s *Store) tryBatch(batch []*writeReq) bool {
 			r.err = err
 			continue
 		}
-		r.err, r.teams = s.runOne(ctx, sqlTx, r, true)
+		r.err = s.runOne(ctx, sqlTx, r, true)
 		if r.err != nil {
 			_ = sqlTx.Rollback()
 			for _, r := range batch {
-				r.err, r.teams = nil, nil
+				r.err, r.teams, r.found = nil, nil, nil
 			}
 			return false
 		}
 	}
-	if err := sqlTx.Commit(); err != nil {
+	err = s.indexSearch(ctx, sqlTx, batch)
+	if err == nil {
+		err = sqlTx.Commit()
+	}
+	if err != nil {
 		_ = sqlTx.Rollback()
 		for _, r := range batch {
 			if r.err == nil {
@@ -348,14 +367,18 @@ func (s *Store) runBatch(batch []*writeReq, single bool) {
 			r.err = err
 			continue
 		}
-		r.err, r.teams = s.runOne(ctx, sqlTx, r, single)
+		r.err = s.runOne(ctx, sqlTx, r, single)
 		if r.err != nil && single {
 			_ = sqlTx.Rollback()
 			fail(r.err)
 			return
 		}
 	}
-	if err := sqlTx.Commit(); err != nil {
+	err = s.indexSearch(ctx, sqlTx, batch)
+	if err == nil {
+		err = sqlTx.Commit()
+	}
+	if err != nil {
 		_ = sqlTx.Rollback()
 		for _, r := range batch {
 			r.err = fmt.Errorf("commit: %w", err)
@@ -383,12 +406,14 @@ func (s *Store) answer(batch []*writeReq) {
 	}
 }
 
-// runOne runs one write inside the batch transaction. A lone write needs
+// runOne runs one write inside the batch transaction and records, on r,
+// the teams it gave events and the items it created. A lone write needs
 // no savepoint: its failure rolls back the whole transaction.
-func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single bool) (err error, teams map[string]struct{}) {
+func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single bool) (err error) {
+	r.teams, r.found = nil, nil
 	if !single {
 		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
-			return fmt.Errorf("savepoint: %w", err), nil
+			return fmt.Errorf("savepoint: %w", err)
 		}
 	}
 	var q querier = sqlTx
@@ -405,19 +430,51 @@ func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single b
 		err = r.fn(t)
 	}()
 	if single {
-		return err, t.teams
+		r.teams, r.found = t.teams, t.found
+		return err
 	}
 	if err != nil {
 		if _, rerr := sqlTx.ExecContext(ctx, "ROLLBACK TO w"); rerr != nil {
-			return errors.Join(err, rerr), nil
+			return errors.Join(err, rerr)
 		}
 		_, _ = sqlTx.ExecContext(ctx, "RELEASE w")
-		return err, nil
+		return err
 	}
 	if _, err := sqlTx.ExecContext(ctx, "RELEASE w"); err != nil {
-		return fmt.Errorf("release savepoint: %w", err), nil
+		return fmt.Errorf("release savepoint: %w", err)
 	}
-	return nil, t.teams
+	r.teams, r.found = t.teams, t.found
+	return nil
+}
+
+// indexSearch adds the items the batch's successful writes created to the
+// search index, in statements of up to 500.
+func (s *Store) indexSearch(ctx context.Context, q querier, batch []*writeReq) error {
+	var ids []any
+	for _, r := range batch {
+		if r.err == nil {
+			for _, id := range r.found {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return indexSearch(ctx, q, &s.d, ids)
+}
+
+func indexSearch(ctx context.Context, q querier, d *Dialect, ids []any) error {
+	return batches(len(ids), 500, func(lo, hi int) error {
+		var in strings.Builder
+		for i := range hi - lo {
+			if i > 0 {
+				in.WriteString(", ")
+			}
+			in.WriteString("$" + strconv.Itoa(i+1))
+		}
+		if _, err := q.ExecContext(ctx, fmt.Sprintf(d.SearchIndexSQL, in.String()), ids[lo:hi]...); err != nil {
+			return fmt.Errorf("index items for search: %w", err)
+		}
+		return nil
+	})
 }
 
 // querier is what both *sql.DB and *sql.Tx offer.
@@ -435,6 +492,9 @@ type tx struct {
 	d        *Dialect
 	now      time.Time
 	teams    map[string]struct{} // teams that got events in this transaction
+
+	found      []string // items created here, for the search index (Dialect.SearchIndexSQL)
+	lastSearch int64    // the highest search_rowid handed out, once read
 }
 
 func (t *tx) Now() time.Time { return t.now }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tandemhq/tandem/internal/rank"
@@ -195,7 +196,7 @@ func testSearch(t *testing.T, s *store.Store) {
 	// Move c to the top: results follow rank, not relevance.
 	f.move(t, c, scrum.Move{To: "top"})
 	titles := func(q string) string {
-		its, _, err := f.svc.Items(ctx, f.po, f.team, scrum.ItemFilter{Query: q}, scrum.Page{})
+		its, _, err := f.svc.Items(ctx, f.po, f.team, scrum.ItemFilter{Query: q}, scrum.Page{Limit: 200})
 		if err != nil {
 			t.Fatalf("search %q: %v", q, err)
 		}
@@ -231,6 +232,65 @@ func testSearch(t *testing.T, s *store.Store) {
 		t.Errorf("after rename: got %q", got)
 	}
 	_ = b
+
+	// Items created by concurrent writers (one commit for many) are all
+	// found, and so is one created and renamed in a single write, under
+	// its new title only; and a batch import spanning several statements.
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() { mk(fmt.Sprintf("Parallel %c", 'a'+i), "", "") })
+	}
+	wg.Wait()
+	if got := strings.Count(titles("parallel"), "Parallel"); got != 12 {
+		t.Errorf("concurrent creates: %d of 12 found", got)
+	}
+	update(t, s, func(tx scrum.Tx) error {
+		mkItem := func(title string) (scrum.Item, error) {
+			n, err := tx.NextItemNumber(ctx, f.team)
+			if err != nil {
+				return scrum.Item{}, err
+			}
+			last, err := tx.EdgeRank(ctx, f.team, true)
+			if err != nil {
+				return scrum.Item{}, err
+			}
+			r, err := rank.Between(last, "")
+			now := tx.Now()
+			return scrum.Item{ID: scrum.NewID(), TeamID: f.team, Number: n, Type: scrum.TypeStory, Title: title,
+				Status: scrum.StatusNew, Rank: r, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: f.dev.User.ID}, err
+		}
+		it, err := mkItem("Draft newsletter")
+		if err != nil {
+			return err
+		}
+		if err := tx.CreateItem(ctx, it); err != nil {
+			return err
+		}
+		it.Title, it.Version = "Quarterly roadmap", 2
+		if err := tx.UpdateItem(ctx, it); err != nil {
+			return err
+		}
+		var many []scrum.Item
+		for i := range 60 {
+			m, err := mkItem(fmt.Sprintf("Imported %d", i))
+			if err != nil {
+				return err
+			}
+			m.Number += i
+			m.Rank = strings.Repeat("z", i/26+1) + string(rune('a'+i%26))
+			many = append(many, m)
+		}
+		return tx.CreateItems(ctx, many)
+	})
+	if got := titles("newsletter"); got != "" {
+		t.Errorf("created and renamed in one write: the old title still matches: %q", got)
+	}
+	if got := titles("roadmap"); got != "Quarterly roadmap" {
+		t.Errorf("created and renamed in one write: got %q", got)
+	}
+	if got := strings.Count(titles("imported"), "Imported"); got != 60 {
+		t.Errorf("imported in one write: %d of 60 found", got)
+	}
 }
 
 func testProductGoal(t *testing.T, s *store.Store) {

@@ -31,7 +31,11 @@ var Dialect = store.Dialect{
 	CacheStatements: true,
 	SearchSQL:       `items.search_rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH %s)`,
 	SearchQuery:     searchQuery,
-	MapError:        mapError,
+	SearchIndexSQL: `INSERT OR REPLACE INTO items_fts (rowid, title, description, criteria)
+		SELECT search_rowid, title, description,
+			(SELECT COALESCE(group_concat(json_extract(c.value, '$.text'), ' '), '') FROM json_each(items.criteria) c)
+		FROM items WHERE id IN (%s)`,
+	MapError: mapError,
 }
 
 // searchQuery builds an FTS5 query: each word quoted, as a prefix, all
