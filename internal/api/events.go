@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
@@ -62,9 +61,10 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	// On HTTP/1.1 the stream leaves net/http: this goroutine, whose stack
-	// grew in the authentication and the database reads above, ends, and a
-	// small one pumps frames for the rest of the stream. In a planning
-	// poker room of hundreds that halves the memory per connection.
+	// grew in the authentication and the database reads above, ends, and
+	// the stream runs without a goroutine of its own while idle (see
+	// connStream). In a planning poker room of hundreds that is most of
+	// the memory a connection would otherwise hold.
 	if conn, brw, err := http.NewResponseController(w).Hijack(); err == nil {
 		last, ok := a.startHijacked(r, h, conn, brw.Writer, sub, team, after)
 		if !ok {
@@ -74,11 +74,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 		}
 		// The connection's buffers stay behind: frames go out with writev
 		// straight from the bytes every subscriber shares.
-		go func() {
-			defer conn.Close()
-			defer sub.Close()
-			a.pumpConn(conn, sub, last, allowed)
-		}()
+		a.serveConn(conn, sub, last, allowed)
 		return nil
 	}
 
@@ -91,7 +87,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	write := func(b []byte) error { _, err := w.Write(b); return err }
-	pump(sub, last, stream{write: write, flush: rc.Flush, done: ctx.Done()}, a.cfg.Heartbeat, allowed)
+	pump(sub, last, write, rc.Flush, ctx.Done(), a.cfg.Heartbeat, allowed)
 	return nil
 }
 
@@ -137,89 +133,17 @@ func (a *API) startHijacked(r *http.Request, hdr http.Header, conn net.Conn, bw 
 	return last, true
 }
 
-// pumpConn streams to a hijacked connection from this one goroutine. The
-// client sends nothing on an event stream, so a read that does not time
-// out means it hung up; the stream probes for that every HangupProbe
-// rather than keeping a second goroutine blocked in a read per client, in
-// a room of hundreds the larger part of a stream's memory.
-//
-// Frames are not copied into a buffer: a batch is one writev of the
-// frames' own bytes, which every subscriber shares, so an idle stream
-// holds no buffer at all.
-func (a *API) pumpConn(conn net.Conn, sub *live.Subscription, last int64, allowed func() bool) {
-	cw := &connWriter{conn: conn}
-	pump(sub, last, stream{write: cw.write, flush: cw.flush, gone: cw.gone, probe: a.cfg.HangupProbe},
-		a.cfg.Heartbeat, allowed)
-}
-
-// connWriter gathers a batch's frames and writes them with one writev.
-// Its arrays are fixed: a stream allocates nothing per batch, so a room
-// filling up, when every stream gets a burst of presence frames, leaves no
-// garbage behind to swell the heap.
-type connWriter struct {
-	conn net.Conn
-	n    int
-	arr  [16][]byte
-	bufs net.Buffers
-}
-
-func (w *connWriter) write(b []byte) error {
-	if w.n == len(w.arr) {
-		if err := w.flush(); err != nil {
-			return err
-		}
-	}
-	w.arr[w.n] = b
-	w.n++
-	return nil
-}
-
-func (w *connWriter) flush() error {
-	if w.n == 0 {
-		return nil
-	}
-	_ = w.conn.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
-	w.bufs = w.arr[:w.n] // WriteTo consumes bufs and nils what it wrote
-	_, err := w.bufs.WriteTo(w.conn)
-	clear(w.arr[:w.n])
-	w.n, w.bufs = 0, nil
-	return err
-}
-
-// gone reports whether the client hung up. A byte it sent anyway is
-// read and ignored.
-func (w *connWriter) gone() bool {
-	_ = w.conn.SetReadDeadline(time.Now())
-	var b [1]byte
-	_, err := w.conn.Read(b[:])
-	return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
-}
-
 // streamWriteTimeout bounds one write to a live client; a client that
 // cannot take a frame for this long is gone.
 const streamWriteTimeout = 15 * time.Second
 
-// stream is where pump sends frames, and how it learns the client left:
-// done is closed then, or, without done, gone says so when polled every
-// probe.
-type stream struct {
-	write func([]byte) error
-	flush func() error
-	done  <-chan struct{}
-	gone  func() bool
-	probe time.Duration
-}
-
-// pump forwards frames until the subscription ends, the client leaves or
-// loses access; what is queued at once shares one flush.
-func pump(sub *live.Subscription, last int64, out stream, heartbeat time.Duration, allowed func() bool) {
-	tick := heartbeat
-	if out.gone != nil {
-		tick = min(tick, out.probe)
-	}
-	ticker := time.NewTicker(tick)
-	defer ticker.Stop()
-	nextBeat := time.Now().Add(heartbeat)
+// pump forwards frames to a stream net/http still serves (HTTP/2, or a
+// writer that cannot be hijacked) until the subscription ends, the client
+// leaves (done) or loses access; what is queued at once shares one flush.
+func pump(sub *live.Subscription, last int64, write func([]byte) error, flush func() error, done <-chan struct{},
+	heartbeat time.Duration, allowed func() bool) {
+	beat := time.NewTicker(heartbeat)
+	defer beat.Stop()
 	var batch [32]*live.Frame
 	for {
 		select {
@@ -227,28 +151,21 @@ func pump(sub *live.Subscription, last int64, out stream, heartbeat time.Duratio
 			n, open := sub.Take(batch[:])
 			for _, f := range batch[:n] {
 				if f.Seq == 0 || f.Seq > last { // replayed frames are skipped; presence frames have no Seq
-					if out.write(f.SSE) != nil {
+					if write(f.SSE) != nil {
 						return
 					}
 					last = max(last, f.Seq)
 				}
 			}
 			clear(batch[:n])
-			if out.flush() != nil || !open {
+			if flush() != nil || !open {
 				return // ended: dropped, the client reconnects and replays
 			}
-		case now := <-ticker.C:
-			if out.gone != nil && out.gone() {
+		case <-beat.C:
+			if !allowed() || write([]byte(": ping\n\n")) != nil || flush() != nil {
 				return
 			}
-			if now.Before(nextBeat) {
-				continue
-			}
-			nextBeat = now.Add(heartbeat)
-			if !allowed() || out.write([]byte(": ping\n\n")) != nil || out.flush() != nil {
-				return
-			}
-		case <-out.done:
+		case <-done:
 			return
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tandemhq/tandem/internal/scrum"
@@ -145,8 +146,9 @@ type Subscription struct {
 	room *room
 	once sync.Once
 
-	ready chan struct{} // capacity 1: frames are queued or the subscription ended
-	mu    sync.Mutex
+	ready  chan struct{}          // capacity 1: frames are queued or the subscription ended
+	notify atomic.Pointer[func()] // called instead of signalling ready, when set
+	mu     sync.Mutex
 	queue []*Frame
 	ended bool
 }
@@ -174,7 +176,25 @@ func (s *Subscription) Take(into []*Frame) (n int, open bool) {
 	return n, rest > 0 || !s.ended
 }
 
+// Notify makes the subscription call fn, instead of signalling Ready,
+// whenever frames arrive or it ends, and once at once if some are already
+// waiting: for a caller that keeps no goroutine waiting on an idle client.
+// fn must not block; it may run with the room locked.
+func (s *Subscription) Notify(fn func()) {
+	s.notify.Store(&fn)
+	s.mu.Lock()
+	waiting := len(s.queue) > 0 || s.ended
+	s.mu.Unlock()
+	if waiting {
+		fn()
+	}
+}
+
 func (s *Subscription) signal() {
+	if fn := s.notify.Load(); fn != nil {
+		(*fn)()
+		return
+	}
 	select {
 	case s.ready <- struct{}{}:
 	default: // a signal is pending; Take will see everything
