@@ -149,8 +149,8 @@ type Subscription struct {
 	ready  chan struct{}          // capacity 1: frames are queued or the subscription ended
 	notify atomic.Pointer[func()] // called instead of signalling ready, when set
 	mu     sync.Mutex
-	queue []*Frame
-	ended bool
+	queue  []*Frame
+	ended  bool
 }
 
 // Ready is signalled when frames are waiting or the subscription ended;
