@@ -186,3 +186,40 @@ func BenchmarkCreateItem(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkBacklogPage renders the backlog page (HTML, first 100 rows) of
+// a 1,000-item backlog, signed in with the session cookie.
+func BenchmarkBacklogPage(b *testing.B) {
+	f := newFixture(b, io.Discard)
+	ctx := context.Background()
+	owner, err := f.app.Service.Authenticate(ctx, f.token, "127.0.0.1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 1000 {
+		in := scrum.ItemInput{Title: "A bench item " + string(rune('a'+i%26)), Labels: []string{"bench"},
+			AcceptanceCriteria: []scrum.Criterion{{Text: "works"}}}
+		if _, err := f.app.Service.CreateItem(ctx, owner, f.team, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	path := "/teams/" + f.team + "/backlog"
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() {
+		b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
+	}()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.RemoteAddr = "127.0.0.1:40000"
+			req.AddCookie(&http.Cookie{Name: "tandem_session", Value: f.token})
+			w := httptest.NewRecorder()
+			f.app.Handler.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				b.Fatalf("GET %s: status %d: %.300s", path, w.Code, w.Body)
+			}
+		}
+	})
+}
