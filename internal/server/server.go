@@ -200,8 +200,10 @@ func (a *App) Serve(ctx context.Context) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Config.Log.Handler(), slog.LevelWarn),
 	}
+	adm := newAdmission(admitSlots, admitWait)
+	a.srv.ConnState = adm.state
 	errc := make(chan error, 1)
-	go func() { errc <- a.srv.Serve(a.ln) }()
+	go func() { errc <- a.srv.Serve(adm.listener(a.ln)) }()
 	select {
 	case err := <-errc:
 		return err
@@ -216,6 +218,13 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	return err
 }
+
+// New connections on their first request at once (see admission), and
+// how long another waits for a turn before it is taken in anyway.
+const (
+	admitSlots = 32
+	admitWait  = 100 * time.Millisecond
+)
 
 // Close releases the store and background work.
 func (a *App) Close() error {
