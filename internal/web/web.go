@@ -43,6 +43,7 @@ type Web struct {
 	log    *slog.Logger
 	cfg    Config
 	pages  *pageSet
+	rows   *rowCache
 	assets assets // static files: content hashes and import-versioned modules
 	md     *markdown.Renderer
 }
@@ -58,7 +59,7 @@ type Mux interface {
 // a programming error caught by the tests, so it panics.
 func New(svc *scrum.Service, log *slog.Logger, cfg Config) *Web {
 	sub, _ := fs.Sub(staticFS, "static")
-	w := &Web{svc: svc, log: log, cfg: cfg, assets: loadAssets(sub), md: markdown.New()}
+	w := &Web{svc: svc, log: log, cfg: cfg, assets: loadAssets(sub), md: markdown.New(), rows: newRowCache()}
 	w.pages = w.parse()
 	return w
 }
@@ -124,6 +125,7 @@ func (w *Web) funcs() template.FuncMap {
 			return template.HTML(`<svg class="icon" aria-hidden="true"><use href="/static/icons.svg?v=` +
 				w.assets.hash["icons.svg"] + `#` + template.HTMLEscapeString(id) + `"></use></svg>`)
 		},
+		"row":       w.row,
 		"initials":  initials,
 		"avatar":    avatarClass,
 		"accTitle":  func(a scrum.Accountability) string { return a.Title() },
