@@ -80,6 +80,23 @@ func newFixture(b *testing.B, log io.Writer) fixture {
 	return fixture{app: app, token: secrets[0], team: team.ID}
 }
 
+// seedItems creates n items in the team as its owner.
+func (f fixture) seedItems(b *testing.B, n int) {
+	b.Helper()
+	ctx := context.Background()
+	owner, err := f.app.Service.Authenticate(ctx, f.token, "127.0.0.1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		in := scrum.ItemInput{Title: "A bench item " + string(rune('a'+i%26)), Labels: []string{"bench"},
+			AcceptanceCriteria: []scrum.Criterion{{Text: "works"}}}
+		if _, err := f.app.Service.CreateItem(ctx, owner, f.team, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // get calls h with GET path from parallel goroutines. Besides ns/op, which
 // a busy machine inflates, it reports the process's CPU time per request
 // (cpu-µs/op), which is steadier; subtract BenchmarkBare's for the
@@ -144,18 +161,7 @@ func BenchmarkItemsPage100(b *testing.B) { itemsPage(b, 100) }
 
 func itemsPage(b *testing.B, limit int) {
 	f := newFixture(b, io.Discard)
-	ctx := context.Background()
-	owner, err := f.app.Service.Authenticate(ctx, f.token, "127.0.0.1")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range 1000 {
-		in := scrum.ItemInput{Title: "A bench item " + string(rune('a'+i%26)), Labels: []string{"bench"},
-			AcceptanceCriteria: []scrum.Criterion{{Text: "works"}}}
-		if _, err := f.app.Service.CreateItem(ctx, owner, f.team, in); err != nil {
-			b.Fatal(err)
-		}
-	}
+	f.seedItems(b, 1000)
 	f.get(b, f.app.Handler, "/api/v1/teams/"+f.team+"/items?limit="+strconv.Itoa(limit))
 }
 
@@ -191,18 +197,7 @@ func BenchmarkCreateItem(b *testing.B) {
 // a 1,000-item backlog, signed in with the session cookie.
 func BenchmarkBacklogPage(b *testing.B) {
 	f := newFixture(b, io.Discard)
-	ctx := context.Background()
-	owner, err := f.app.Service.Authenticate(ctx, f.token, "127.0.0.1")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range 1000 {
-		in := scrum.ItemInput{Title: "A bench item " + string(rune('a'+i%26)), Labels: []string{"bench"},
-			AcceptanceCriteria: []scrum.Criterion{{Text: "works"}}}
-		if _, err := f.app.Service.CreateItem(ctx, owner, f.team, in); err != nil {
-			b.Fatal(err)
-		}
-	}
+	f.seedItems(b, 1000)
 	path := "/teams/" + f.team + "/backlog"
 	b.ReportAllocs()
 	b.ResetTimer()
