@@ -97,11 +97,22 @@ func (f fixture) seedItems(b *testing.B, n int) {
 	}
 }
 
-// get calls h with GET path from parallel goroutines. Besides ns/op, which
-// a busy machine inflates, it reports the process's CPU time per request
-// (cpu-µs/op), which is steadier; subtract BenchmarkBare's for the
-// harness's own share.
+// get calls h with GET path from parallel goroutines, as the fixture's
+// owner with a bearer token.
 func (f fixture) get(b *testing.B, h http.Handler, path string) {
+	b.Helper()
+	f.run(b, h, http.StatusOK, func() *http.Request {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+f.token)
+		return req
+	})
+}
+
+// run calls h with requests from newReq from parallel goroutines and
+// fails unless each answers want. Besides ns/op, which a busy machine
+// inflates, it reports the process's CPU time per request (cpu-µs/op),
+// which is steadier; subtract BenchmarkBare's for the harness's own share.
+func (f fixture) run(b *testing.B, h http.Handler, want int, newReq func() *http.Request) {
 	b.Helper()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -111,13 +122,12 @@ func (f fixture) get(b *testing.B, h http.Handler, path string) {
 	}()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req := newReq()
 			req.RemoteAddr = "127.0.0.1:40000"
-			req.Header.Set("Authorization", "Bearer "+f.token)
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, req)
-			if w.Code != http.StatusOK {
-				b.Fatalf("GET %s: status %d: %s", path, w.Code, w.Body)
+			if w.Code != want {
+				b.Fatalf("%s %s: status %d: %.300s", req.Method, req.URL.Path, w.Code, w.Body)
 			}
 		}
 	})
@@ -171,25 +181,12 @@ func BenchmarkCreateItem(b *testing.B) {
 	f := newFixture(b, io.Discard)
 	path := "/api/v1/teams/" + f.team + "/items"
 	body := `{"title":"A bench item from a client","type":"story","labels":["bench"],"acceptance_criteria":[{"text":"works"}]}`
-	b.ReportAllocs()
 	b.SetParallelism(8) // 16 goroutines on 2 CPUs
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	defer func() {
-		b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
-	}()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-			req.RemoteAddr = "127.0.0.1:40000"
-			req.Header.Set("Authorization", "Bearer "+f.token)
-			req.Header.Set("Content-Type", "application/json")
-			w := httptest.NewRecorder()
-			f.app.Handler.ServeHTTP(w, req)
-			if w.Code != http.StatusCreated {
-				b.Fatalf("POST %s: status %d: %s", path, w.Code, w.Body)
-			}
-		}
+	f.run(b, f.app.Handler, http.StatusCreated, func() *http.Request {
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+f.token)
+		req.Header.Set("Content-Type", "application/json")
+		return req
 	})
 }
 
@@ -199,22 +196,9 @@ func BenchmarkBacklogPage(b *testing.B) {
 	f := newFixture(b, io.Discard)
 	f.seedItems(b, 1000)
 	path := "/teams/" + f.team + "/backlog"
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	defer func() {
-		b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
-	}()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			req := httptest.NewRequest(http.MethodGet, path, nil)
-			req.RemoteAddr = "127.0.0.1:40000"
-			req.AddCookie(&http.Cookie{Name: "tandem_session", Value: f.token})
-			w := httptest.NewRecorder()
-			f.app.Handler.ServeHTTP(w, req)
-			if w.Code != http.StatusOK {
-				b.Fatalf("GET %s: status %d: %.300s", path, w.Code, w.Body)
-			}
-		}
+	f.run(b, f.app.Handler, http.StatusOK, func() *http.Request {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(&http.Cookie{Name: "tandem_session", Value: f.token})
+		return req
 	})
 }
