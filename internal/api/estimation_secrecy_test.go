@@ -263,3 +263,25 @@ func TestEstimationPresence(t *testing.T) {
 		t.Errorf("presence=nope: got %s, want 422 naming presence", res)
 	}
 }
+
+// TestHangupNoticedWithoutHeartbeat: a client that hangs up leaves the
+// room within moments, found by the stream's hang-up probe, not by the
+// next heartbeat's failed write (an hour away here). Until it is found,
+// its stream counts against the member's cap of live connections, so a
+// person clicking through pages would be refused new streams.
+func TestHangupNoticedWithoutHeartbeat(t *testing.T) {
+	_, srv := liveServer(t, func(c *serverConfig) {
+		c.Heartbeat, c.HangupProbe = time.Hour, 20*time.Millisecond
+	})
+	sam := fx.Users["dev2A"].ID
+	ls := subscribePresence(t, srv, "dev1A", fxEst.ID)
+	ls.next(wait) // the list of who is there
+	ss := subscribePresence(t, srv, "dev2A", fxEst.ID)
+	ss.next(wait)
+	ls.next(wait) // Sam joined
+	ss.close()
+	ev := ls.next(2 * time.Second)
+	if want := `{"key":"` + fxEst.ID + `","left":"` + sam + `"}`; ev.Type != "presence" || string(ev.Data) != want {
+		t.Fatalf("after Sam hung up: got %s %s, want presence %s", ev.Type, ev.Data, want)
+	}
+}

@@ -155,9 +155,11 @@ func (st *connStream) tick() {
 }
 
 // gone reports whether the client hung up. A byte it sent anyway is read
-// and ignored.
+// and ignored. The deadline is a moment ahead, not now: with one already
+// passed, Go fails the read before asking the socket, and a hang-up would
+// never be seen.
 func (st *connStream) gone() bool {
-	_ = st.conn.SetReadDeadline(time.Now())
+	_ = st.conn.SetReadDeadline(time.Now().Add(probeWait))
 	var b [1]byte
 	_, err := st.conn.Read(b[:])
 	return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
@@ -177,6 +179,10 @@ func (st *connStream) close() {
 	_ = st.conn.Close()
 	st.sub.Close()
 }
+
+// probeWait is how long a hang-up probe's read may wait on a quiet
+// client: the answer for a client that left is already in the socket.
+const probeWait = time.Millisecond
 
 // connWriter gathers a batch's frames and writes them with one writev.
 // Its arrays are fixed: a stream allocates nothing per batch, so a room
