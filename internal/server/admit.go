@@ -14,14 +14,17 @@ import (
 // difference between every connection's buffers, request and stack being
 // alive together (and the heap, and so the process's memory, sized for
 // that peak for minutes after) and a handful at a time. The limit is soft:
-// a connection waits at most maxWait for a slot, so clients that hold one
-// without finishing their request delay others but cannot lock them out.
+// a connection waits at most maxWait for a slot, and once one has waited
+// that long the others are let in at once until a slot comes back, so
+// clients that hold slots without finishing their requests (slowloris)
+// cost the others one wait, not one each.
 type admission struct {
 	slots   chan struct{}
 	maxWait time.Duration
 
-	mu   sync.Mutex
-	held map[net.Conn]struct{} // connections holding a slot
+	mu       sync.Mutex
+	held     map[net.Conn]struct{} // connections holding a slot
+	saturate bool                  // a wait ran out; let everyone in until a slot is given back
 }
 
 func newAdmission(n int, maxWait time.Duration) *admission {
@@ -58,12 +61,21 @@ func (a *admission) acquire() bool {
 		return true
 	default:
 	}
+	a.mu.Lock()
+	saturated := a.saturate
+	a.mu.Unlock()
+	if saturated {
+		return false
+	}
 	t := time.NewTimer(a.maxWait)
 	defer t.Stop()
 	select {
 	case a.slots <- struct{}{}:
 		return true
 	case <-t.C:
+		a.mu.Lock()
+		a.saturate = true
+		a.mu.Unlock()
 		return false
 	}
 }
@@ -77,6 +89,9 @@ func (a *admission) state(c net.Conn, s http.ConnState) {
 		a.mu.Lock()
 		_, ok := a.held[c]
 		delete(a.held, c)
+		if ok {
+			a.saturate = false
+		}
 		a.mu.Unlock()
 		if ok {
 			<-a.slots

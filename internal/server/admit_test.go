@@ -48,7 +48,7 @@ func get(t *testing.T, addr, path string) (status int, took time.Duration) {
 // hold every slot, yet another client is still served, after at most the
 // admission's wait, not after the header timeout.
 func TestAdmissionIsSoft(t *testing.T) {
-	addr, _ := serveAdmitted(t, 2, 50*time.Millisecond, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	addr, _ := serveAdmitted(t, 2, 100*time.Millisecond, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	for range 2 {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -60,6 +60,17 @@ func TestAdmissionIsSoft(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // both taken in, holding the slots
 	if status, took := get(t, addr, "/"); status != 200 || took > 2*time.Second {
 		t.Fatalf("with every slot held: status %d after %v, want 200 within the admission's wait", status, took)
+	}
+	// One wait was enough: while the slots stay held, others are not made
+	// to wait one after another.
+	start := time.Now()
+	for range 10 {
+		if status, _ := get(t, addr, "/"); status != 200 {
+			t.Fatalf("status %d", status)
+		}
+	}
+	if took := time.Since(start); took > 200*time.Millisecond {
+		t.Errorf("10 clients behind two stalled ones took %v; each waited for a slot", took)
 	}
 }
 
