@@ -327,21 +327,7 @@ func (s *Store) tryBatch(batch []*writeReq) bool {
 			return false
 		}
 	}
-	err = s.indexSearch(ctx, sqlTx, batch)
-	if err == nil {
-		err = sqlTx.Commit()
-	}
-	if err != nil {
-		_ = sqlTx.Rollback()
-		for _, r := range batch {
-			if r.err == nil {
-				r.err = fmt.Errorf("commit: %w", err)
-			}
-			r.done <- s.mapErr(r.err)
-		}
-		return true
-	}
-	s.answer(batch)
+	s.finish(ctx, sqlTx, batch)
 	return true
 }
 
@@ -374,16 +360,25 @@ func (s *Store) runBatch(batch []*writeReq, single bool) {
 			return
 		}
 	}
-	err = s.indexSearch(ctx, sqlTx, batch)
+	s.finish(ctx, sqlTx, batch)
+}
+
+// finish adds the batch's new items to the search index, commits and
+// answers every write; when the commit fails, each write that had
+// succeeded hears why, and the others keep their own error.
+func (s *Store) finish(ctx context.Context, sqlTx *sql.Tx, batch []*writeReq) {
+	err := s.indexSearch(ctx, sqlTx, batch)
 	if err == nil {
 		err = sqlTx.Commit()
 	}
 	if err != nil {
 		_ = sqlTx.Rollback()
 		for _, r := range batch {
-			r.err = fmt.Errorf("commit: %w", err)
+			if r.err == nil {
+				r.err = fmt.Errorf("commit: %w", err)
+			}
+			r.done <- s.mapErr(r.err)
 		}
-		fail(nil)
 		return
 	}
 	s.answer(batch)
