@@ -14,6 +14,22 @@ import (
 	"github.com/tandemhq/tandem/internal/scrum"
 )
 
+// pokerTeam starts a server with team Orion: Priya its Product Owner,
+// Marco its Scrum Master, Lena and Sam Developers, each signed in.
+func pokerTeam(t *testing.T) (s *e2e.Server, team string, po, sm, lena, sam *e2e.User) {
+	t.Helper()
+	s = e2e.Start(t)
+	po = s.SignedIn(t, "Priya Shah")
+	sm = s.SignedIn(t, "Marco Rossi")
+	lena = s.SignedIn(t, "Lena Vogel")
+	sam = s.SignedIn(t, "Sam Okafor")
+	team = s.SeedTeam(t, "Orion", po)
+	s.SeedMember(t, team, po, sm, scrum.ScrumMaster)
+	s.SeedMember(t, team, po, lena)
+	s.SeedMember(t, team, po, sam)
+	return s, team, po, sm, lena, sam
+}
+
 // TestPlanningPoker is estimation's story, in four browsers: the Scrum
 // Master opens a session from the form and facilitates, the Product Owner
 // watches, two Developers vote. Each Developer sees that the other voted,
@@ -23,15 +39,7 @@ import (
 // back to exactly the state of the room.
 func TestPlanningPoker(t *testing.T) {
 	t.Parallel()
-	s := e2e.Start(t)
-	po := s.SignedIn(t, "Priya Shah")
-	sm := s.SignedIn(t, "Marco Rossi")
-	lena := s.SignedIn(t, "Lena Vogel")
-	sam := s.SignedIn(t, "Sam Okafor")
-	team := s.SeedTeam(t, "Orion", po)
-	s.SeedMember(t, team, po, sm, scrum.ScrumMaster)
-	s.SeedMember(t, team, po, lena)
-	s.SeedMember(t, team, po, sam)
+	s, team, po, sm, lena, sam := pokerTeam(t)
 	ctx := context.Background()
 	for _, title := range []string{"Reschedule a delivery", "Redirect a parcel"} {
 		if _, err := s.App.Service.CreateItem(ctx, po.Actor(), team, scrum.ItemInput{Title: title, Description: "Customers **pick** a day."}); err != nil {
@@ -156,15 +164,7 @@ func TestPlanningPoker(t *testing.T) {
 // the revealed room in light, dark and at phone width.
 func TestPokerFacilitatorTools(t *testing.T) {
 	t.Parallel()
-	s := e2e.Start(t)
-	po := s.SignedIn(t, "Priya Shah")
-	sm := s.SignedIn(t, "Marco Rossi")
-	lena := s.SignedIn(t, "Lena Vogel")
-	sam := s.SignedIn(t, "Sam Okafor")
-	team := s.SeedTeam(t, "Orion", po)
-	s.SeedMember(t, team, po, sm, scrum.ScrumMaster)
-	s.SeedMember(t, team, po, lena)
-	s.SeedMember(t, team, po, sam)
+	s, team, po, sm, lena, sam := pokerTeam(t)
 	ctx := context.Background()
 	var ids []string
 	for _, in := range []scrum.ItemInput{
