@@ -67,7 +67,7 @@ var epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 // MustUser stores a user and returns it.
 func MustUser(t *testing.T, s scrum.Store, name string) scrum.User {
 	t.Helper()
-	u := scrum.User{ID: scrum.NewID(), Email: fmt.Sprintf("%s-%s@example.com", name, scrum.NewID()[:6]), Name: name, Version: 1, CreatedAt: epoch}
+	u := scrum.User{ID: scrum.NewID(), Email: fmt.Sprintf("%s-%s@example.com", name, scrum.NewID()[10:]), Name: name, Version: 1, CreatedAt: epoch}
 	update(t, s, func(tx scrum.Tx) error { return tx.CreateUser(context.Background(), u, "hash") })
 	return u
 }
@@ -711,7 +711,7 @@ func testOnChange(t *testing.T, s *store.Store) {
 // MustUserB and MustTeamB are MustUser and MustTeam for benchmarks.
 func MustUserB(b testing.TB, s scrum.Store, name string) scrum.User {
 	b.Helper()
-	u := scrum.User{ID: scrum.NewID(), Email: fmt.Sprintf("%s-%s@example.com", name, scrum.NewID()[:6]), Name: name, Version: 1, CreatedAt: epoch}
+	u := scrum.User{ID: scrum.NewID(), Email: fmt.Sprintf("%s-%s@example.com", name, scrum.NewID()[10:]), Name: name, Version: 1, CreatedAt: epoch}
 	if err := s.Update(context.Background(), func(tx scrum.Tx) error { return tx.CreateUser(context.Background(), u, "hash") }); err != nil {
 		b.Fatal(err)
 	}
