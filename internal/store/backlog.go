@@ -16,6 +16,20 @@ import (
 // bulk writes of an import.
 
 func (t *tx) ReadyDefinition(ctx context.Context, teamID string) (scrum.ReadyDefinition, error) {
+	if d, found, ok := t.memo.readyDefinition(teamID); ok {
+		if !found {
+			return d, scrum.NotFound("definition of ready")
+		}
+		return d, nil
+	}
+	d, err := t.readyDefinition(ctx, teamID)
+	if err == nil || scrum.IsCode(err, scrum.CodeNotFound) {
+		t.memo.setReadyDefinition(teamID, d, err == nil)
+	}
+	return d, err
+}
+
+func (t *tx) readyDefinition(ctx context.Context, teamID string) (scrum.ReadyDefinition, error) {
 	d := scrum.ReadyDefinition{TeamID: teamID}
 	var crit string
 	var updated int64
@@ -44,6 +58,7 @@ func (t *tx) PutReadyDefinition(ctx context.Context, d scrum.ReadyDefinition) er
 		return fmt.Errorf("put definition of ready: %w", err)
 	}
 	var n int64
+	t.memo.readyChanged(d.TeamID)
 	if d.Version == 1 {
 		n, err = affected(t.q.ExecContext(ctx, `INSERT INTO ready_definitions (team_id, criteria, max_sprint_estimate, version, updated_at, updated_by)
 			VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (team_id) DO NOTHING`,
@@ -137,6 +152,7 @@ func (t *tx) Rerank(ctx context.Context, teamID string, ids, keys []string) erro
 	if len(ids) != len(keys) {
 		return fmt.Errorf("rerank: %d ids, %d keys", len(ids), len(keys))
 	}
+	t.memo.reranked(teamID)
 	if _, err := t.q.ExecContext(ctx, `UPDATE items SET rank = '~' || rank WHERE team_id = $1`, teamID); err != nil {
 		return fmt.Errorf("rerank %s: %w", teamID, err)
 	}
@@ -312,9 +328,12 @@ func (t *tx) NextItemNumbers(ctx context.Context, teamID string, n int) (int, er
 	if err := t.LockTeam(ctx, teamID); err != nil {
 		return 0, err
 	}
-	var last int
-	if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) FROM items WHERE team_id = $1`, teamID).Scan(&last); err != nil {
-		return 0, fmt.Errorf("next item numbers: %w", err)
+	last, ok := t.memo.number(teamID)
+	if !ok {
+		if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) FROM items WHERE team_id = $1`, teamID).Scan(&last); err != nil {
+			return 0, fmt.Errorf("next item numbers: %w", err)
+		}
+		t.memo.setNumber(teamID, last)
 	}
 	return last + 1, nil
 }
@@ -322,7 +341,7 @@ func (t *tx) NextItemNumbers(ctx context.Context, teamID string, n int) (int, er
 // CreateItems inserts items 50 to a statement, then their labels.
 func (t *tx) CreateItems(ctx context.Context, its []scrum.Item) error {
 	cols, columns := 20, itemInsertColumns
-	search := t.d.SearchIndexSQL != ""
+	search := t.d.SearchIndex != nil
 	if search {
 		cols, columns = 21, itemInsertColumns+", search_rowid"
 	}
@@ -343,8 +362,9 @@ func (t *tx) CreateItems(ctx context.Context, its []scrum.Item) error {
 			args = append(args, itemArgs(it, r)...)
 			if search {
 				args = append(args, sr+int64(i))
-				t.found = append(t.found, it.ID)
+				t.found++
 			}
+			t.memo.created(it)
 		}
 		_, err := t.q.ExecContext(ctx, `INSERT INTO items (`+columns+`) VALUES `+placeholders(hi-lo, cols), args...)
 		return err

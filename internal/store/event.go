@@ -19,7 +19,9 @@ func (t *tx) AppendEvent(ctx context.Context, e scrum.Event) (scrum.Event, error
 	if err := t.LockTeam(ctx, e.TeamID); err != nil {
 		return e, err
 	}
-	if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE team_id = $1`, e.TeamID).Scan(&e.Seq); err != nil {
+	if last, ok := t.memo.seq(e.TeamID); ok {
+		e.Seq = last + 1
+	} else if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE team_id = $1`, e.TeamID).Scan(&e.Seq); err != nil {
 		return e, fmt.Errorf("next event seq: %w", err)
 	}
 	if e.At.IsZero() {
@@ -31,6 +33,7 @@ func (t *tx) AppendEvent(ctx context.Context, e scrum.Event) (scrum.Event, error
 	if err != nil {
 		return e, t.d.mapErr(fmt.Errorf("append event: %w", err))
 	}
+	t.memo.setSeq(e.TeamID, e.Seq)
 	t.touched(e.TeamID)
 	return e, nil
 }

@@ -70,7 +70,7 @@ func (t *tx) CreateItem(ctx context.Context, it scrum.Item) error {
 		return fmt.Errorf("create item: %w", err)
 	}
 	args := itemArgs(it, r)
-	if t.d.SearchIndexSQL == "" {
+	if t.d.SearchIndex == nil {
 		_, err = t.q.ExecContext(ctx, `INSERT INTO items (`+itemInsertColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`, args...)
 	} else {
@@ -81,25 +81,27 @@ func (t *tx) CreateItem(ctx context.Context, it scrum.Item) error {
 		_, err = t.q.ExecContext(ctx, `INSERT INTO items (`+itemInsertColumns+`, search_rowid)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 			append(args, sr)...)
-		t.found = append(t.found, it.ID)
+		t.found++
 	}
 	if err != nil {
 		return t.d.mapErr(fmt.Errorf("create item: %w", err))
 	}
+	t.memo.created(it)
 	return t.insertLabels(ctx, it)
 }
 
-// searchRowids hands out n search_rowids (engines with SearchIndexSQL)
-// and returns the first. The highest in use is read once per write: the
-// writes of one commit run one after another and each sees the last's.
+// searchRowids hands out n search_rowids (engines with SearchIndex) and
+// returns the first. The highest in use is read once per transaction (it
+// lives in the memo): its writes run one after another.
 func (t *tx) searchRowids(ctx context.Context, n int) (int64, error) {
-	if t.lastSearch == 0 {
-		if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(search_rowid), 0) FROM items`).Scan(&t.lastSearch); err != nil {
+	m := t.memo
+	if m.lastSearch == 0 {
+		if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(search_rowid), 0) FROM items`).Scan(&m.lastSearch); err != nil {
 			return 0, fmt.Errorf("search rowid: %w", err)
 		}
 	}
-	first := t.lastSearch + 1
-	t.lastSearch += int64(n)
+	first := m.lastSearch + 1
+	m.lastSearch += int64(n)
 	return first, nil
 }
 
@@ -225,6 +227,7 @@ func (t *tx) SetItemRank(ctx context.Context, it scrum.Item) error {
 	n, err := affected(t.q.ExecContext(ctx, `UPDATE items SET rank = $1, version = $2, updated_at = $3
 		WHERE id = $4 AND team_id = $5 AND version = $6`,
 		it.Rank, it.Version, micros(it.UpdatedAt), it.ID, it.TeamID, it.Version-1))
+	t.memo.reranked(it.TeamID)
 	if err != nil {
 		return t.d.mapErr(fmt.Errorf("move item: %w", err))
 	}
@@ -237,15 +240,18 @@ func (t *tx) SetItemRank(ctx context.Context, it scrum.Item) error {
 func (t *tx) EdgeRank(ctx context.Context, teamID string, last bool) (string, error) {
 	q := `SELECT rank FROM items WHERE team_id = $1 ORDER BY rank LIMIT 1`
 	if last {
+		if r, ok := t.memo.rank(teamID); ok {
+			return r, nil
+		}
 		q = `SELECT rank FROM items WHERE team_id = $1 ORDER BY rank DESC LIMIT 1`
 	}
 	var r string
 	err := t.q.QueryRowContext(ctx, q, teamID).Scan(&r)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("edge rank: %w", err)
+	}
+	if last {
+		t.memo.setRank(teamID, r)
 	}
 	return r, nil
 }
@@ -270,6 +276,9 @@ func (t *tx) AdjacentRank(ctx context.Context, teamID, r string, next bool) (str
 // parameter.
 func (t *tx) Items(ctx context.Context, teamID string, f scrum.ItemFilter, p scrum.Page) ([]scrum.Item, string, error) {
 	limit := pageLimit(p.Limit)
+	if err := t.searchReady(ctx, f); err != nil {
+		return nil, "", err
+	}
 	w := t.newItemWhere(teamID, f)
 	if p.Cursor != "" {
 		parts, err := decodeCursor(p.Cursor, 1)
@@ -400,6 +409,22 @@ func (w *itemWhere) arg(v any) string {
 }
 
 func (w *itemWhere) add(cond string) { w.where = append(w.where, cond) }
+
+// searchReady brings a search index the store keeps (Dialect.SearchIndex)
+// up to date before a search reads it: a read asks the writer, a write
+// indexes what waits itself.
+func (t *tx) searchReady(ctx context.Context, f scrum.ItemFilter) error {
+	if t.d.SearchIndex == nil || len(searchTerms(f.Query)) == 0 {
+		return nil
+	}
+	if t.readOnly {
+		if t.searchSync == nil {
+			return nil
+		}
+		return t.searchSync(ctx)
+	}
+	return t.indexPending(ctx)
+}
 
 func (t *tx) newItemWhere(teamID string, f scrum.ItemFilter) *itemWhere {
 	w := &itemWhere{where: []string{"team_id = $1"}, args: []any{teamID}}

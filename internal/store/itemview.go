@@ -11,6 +11,9 @@ import (
 )
 
 func (t *tx) CountItems(ctx context.Context, teamID string, f scrum.ItemFilter) (int, error) {
+	if err := t.searchReady(ctx, f); err != nil {
+		return 0, err
+	}
 	w := t.newItemWhere(teamID, f)
 	var n int
 	err := t.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE `+strings.Join(w.where, " AND "), w.args...).Scan(&n)

@@ -10,8 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,12 +44,29 @@ type Dialect struct {
 	// SearchQuery turns search words (letters and digits only) into the
 	// engine's query syntax: every word must match, as a prefix.
 	SearchQuery func(terms []string) string
-	// SearchIndexSQL, when set, adds items to the search index ($1… in the
-	// one %s are their ids): new items get a search_rowid from the store
-	// and are indexed once per commit, just before it. Empty when the
-	// engine indexes rows itself (PostgreSQL's generated column).
-	SearchIndexSQL string
+	// SearchIndex, when set, is a search index the store keeps itself
+	// (SQLite's FTS5): new items get a search_rowid from the store and are
+	// indexed later, many per transaction (see Store.indexPending). Nil
+	// when the engine indexes rows itself (PostgreSQL's generated column).
+	SearchIndex *SearchIndex
 }
+
+// SearchIndex is the SQL of a search index the store brings up to date.
+type SearchIndex struct {
+	// StateSQL reads the highest search_rowid indexed and the highest in use.
+	StateSQL string
+	// IndexSQL indexes the items with $1 < search_rowid <= $2.
+	IndexSQL string
+	// MarkSQL records $1 as the highest search_rowid indexed.
+	MarkSQL string
+}
+
+// Background search indexing (Dialect.SearchIndex): the writer indexes
+// waiting items once it has had no write to run for Options.SearchIdle, or
+// as soon as searchBacklog are waiting; a search indexes them first in any
+// case. Under a burst of creates, FTS5 then writes one index segment per
+// thousand items instead of one per commit.
+const searchBacklog = 1000
 
 // Store is the shared scrum.Store implementation.
 type Store struct {
@@ -66,6 +81,9 @@ type Store struct {
 
 	queue  chan *writeReq
 	done   chan struct{}
+	// unindexed counts acknowledged items not in the search index yet
+	// (Dialect.SearchIndex); only the writer changes it.
+	unindexed atomic.Int64
 	wg     sync.WaitGroup
 	wake   atomic.Pointer[func(teamID string)]
 	closed atomic.Bool
@@ -77,6 +95,9 @@ type Options struct {
 	Now func() time.Time
 	// MaxBatch caps how many queued writes share one commit (default 256).
 	MaxBatch int
+	// SearchIdle is how long the writer waits for more writes before it
+	// indexes new items for search (default 20ms).
+	SearchIdle time.Duration
 }
 
 // New returns a Store over an open writer db and read pool rdb.
@@ -87,14 +108,24 @@ func New(db, rdb *sql.DB, d Dialect, opts Options) *Store {
 	if opts.MaxBatch == 0 {
 		opts.MaxBatch = 256
 	}
+	if opts.SearchIdle == 0 {
+		opts.SearchIdle = 20 * time.Millisecond
+	}
 	s := &Store{db: db, rdb: rdb, d: d, now: opts.Now, done: make(chan struct{}), items: newItemCache()}
 	if d.CacheStatements {
 		s.rcache, s.wcache = newStmtCache(rdb), newStmtCache(db)
 	}
 	if d.SingleWriter {
+		if d.SearchIndex != nil {
+			// Items a crash left unindexed are indexed once the writer is idle.
+			var done, last int64
+			if err := db.QueryRow(d.SearchIndex.StateSQL).Scan(&done, &last); err == nil {
+				s.unindexed.Store(last - done)
+			}
+		}
 		s.queue = make(chan *writeReq, 1024)
 		s.wg.Add(1)
-		go s.writer(opts.MaxBatch)
+		go s.writer(opts.MaxBatch, opts.SearchIdle)
 	}
 	return s
 }
@@ -151,7 +182,7 @@ func (s *Store) View(ctx context.Context, fn func(scrum.Tx) error) error {
 	if s.rcache != nil {
 		q = cachedDB{db: s.rdb, cache: s.rcache}
 	}
-	t := &tx{q: q, d: &s.d, now: s.now().UTC(), readOnly: true, items: s.items}
+	t := &tx{q: q, d: &s.d, now: s.now().UTC(), readOnly: true, items: s.items, searchSync: s.syncSearch}
 	return s.mapErr(fn(t))
 }
 
@@ -195,7 +226,7 @@ func (s *Store) updateOnce(ctx context.Context, fn func(scrum.Tx) error) (err er
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{q: sqlTx, d: &s.d, now: s.now().UTC()}
+	t := &tx{q: sqlTx, d: &s.d, now: s.now().UTC(), memo: newWriteMemo()}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic in transaction: %v\n%s", p, debug.Stack())
@@ -205,13 +236,6 @@ func (s *Store) updateOnce(ctx context.Context, fn func(scrum.Tx) error) (err er
 		}
 	}()
 	if err = fn(t); err != nil {
-		return err
-	}
-	found := make([]any, len(t.found))
-	for i, id := range t.found {
-		found[i] = id
-	}
-	if err = indexSearch(ctx, sqlTx, &s.d, found); err != nil {
 		return err
 	}
 	if err = t.notify(ctx); err != nil {
@@ -246,7 +270,10 @@ type writeReq struct {
 	done  chan error
 	err   error
 	teams map[string]struct{}
-	found []string // items created, to add to the search index before the commit
+	// found counts the items created, not yet in the search index; a write
+	// that indexed every waiting item sets indexed.
+	found   int64
+	indexed bool
 }
 
 // writer runs queued writes on the single connection. It starts a
@@ -254,16 +281,26 @@ type writeReq struct {
 // queued (each in its own savepoint, so one failing write does not undo the
 // others), commits once and then answers everyone: nobody hears "saved"
 // before the commit is durable.
-func (s *Store) writer(maxBatch int) {
+func (s *Store) writer(maxBatch int, searchIdle time.Duration) {
 	defer s.wg.Done()
+	idle := time.NewTimer(searchIdle)
 	for {
 		var first *writeReq
+		var wait <-chan time.Time
+		if s.unindexed.Load() > 0 {
+			idle.Reset(searchIdle)
+			wait = idle.C
+		}
 		select {
 		case first = <-s.queue:
+		case <-wait:
+			s.indexNow()
+			continue
 		case <-s.done:
 			s.drainClosed()
 			return
 		}
+		idle.Stop()
 		batch := []*writeReq{first}
 	fill:
 		for len(batch) < maxBatch {
@@ -275,10 +312,57 @@ func (s *Store) writer(maxBatch int) {
 			}
 		}
 		s.commitBatch(batch)
+		if s.unindexed.Load() >= searchBacklog {
+			s.indexNow()
+		}
 		if s.wcache != nil {
 			s.wcache.prepareWanted(context.Background())
 		}
 	}
+}
+
+// indexNow runs, on the writer, a write that indexes every waiting item.
+// A failure leaves them waiting: the next search or pause tries again.
+func (s *Store) indexNow() {
+	r := &writeReq{ctx: context.Background(), fn: indexPending, done: make(chan error, 1)}
+	s.commitBatch([]*writeReq{r})
+	<-r.done
+}
+
+// syncSearch brings the search index up to date before a search reads it,
+// so that a search finds every item whose creation was acknowledged.
+func (s *Store) syncSearch(ctx context.Context) error {
+	if s.d.SearchIndex == nil || s.unindexed.Load() == 0 {
+		return nil
+	}
+	return s.Update(ctx, indexPending)
+}
+
+func indexPending(st scrum.Tx) error {
+	return st.(*tx).indexPending(context.Background())
+}
+
+// indexPending adds every item not in the search index yet to it, in one
+// statement: FTS5 then writes one segment for all of them.
+func (t *tx) indexPending(ctx context.Context) error {
+	si := t.d.SearchIndex
+	if si == nil {
+		return nil
+	}
+	var done, last int64
+	if err := t.q.QueryRowContext(ctx, si.StateSQL).Scan(&done, &last); err != nil {
+		return fmt.Errorf("search index state: %w", err)
+	}
+	if last > done {
+		if _, err := t.q.ExecContext(ctx, si.IndexSQL, done, last); err != nil {
+			return fmt.Errorf("index items for search: %w", err)
+		}
+		if _, err := t.q.ExecContext(ctx, si.MarkSQL, last); err != nil {
+			return fmt.Errorf("index items for search: %w", err)
+		}
+	}
+	t.found, t.indexed = 0, true
+	return nil
 }
 
 func (s *Store) drainClosed() {
@@ -313,16 +397,17 @@ func (s *Store) tryBatch(batch []*writeReq) bool {
 	if err != nil {
 		return false
 	}
+	memo := newWriteMemo()
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.err = err
 			continue
 		}
-		r.err = s.runOne(ctx, sqlTx, r, true)
+		r.err = s.runOne(ctx, sqlTx, r, true, memo)
 		if r.err != nil {
 			_ = sqlTx.Rollback()
 			for _, r := range batch {
-				r.err, r.teams, r.found = nil, nil, nil
+				r.err, r.teams, r.found, r.indexed = nil, nil, 0, false
 			}
 			return false
 		}
@@ -348,12 +433,13 @@ func (s *Store) runBatch(batch []*writeReq, single bool) {
 		fail(fmt.Errorf("begin: %w", err))
 		return
 	}
+	memo := newWriteMemo()
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.err = err
 			continue
 		}
-		r.err = s.runOne(ctx, sqlTx, r, single)
+		r.err = s.runOne(ctx, sqlTx, r, single, memo)
 		if r.err != nil && single {
 			_ = sqlTx.Rollback()
 			fail(r.err)
@@ -363,15 +449,10 @@ func (s *Store) runBatch(batch []*writeReq, single bool) {
 	s.finish(ctx, sqlTx, batch)
 }
 
-// finish adds the batch's new items to the search index, commits and
-// answers every write; when the commit fails, each write that had
-// succeeded hears why, and the others keep their own error.
+// finish commits and answers every write; when the commit fails, each
+// write that had succeeded hears why, and the others keep their own error.
 func (s *Store) finish(ctx context.Context, sqlTx *sql.Tx, batch []*writeReq) {
-	err := s.indexSearch(ctx, sqlTx, batch)
-	if err == nil {
-		err = sqlTx.Commit()
-	}
-	if err != nil {
+	if err := sqlTx.Commit(); err != nil {
 		_ = sqlTx.Rollback()
 		for _, r := range batch {
 			if r.err == nil {
@@ -385,8 +466,18 @@ func (s *Store) finish(ctx context.Context, sqlTx *sql.Tx, batch []*writeReq) {
 }
 
 // answer tells every write of a committed batch its outcome, then wakes
-// the live rooms of the teams that got events.
+// the live rooms of the teams that got events. The count of unindexed
+// items is brought up to date first: a search by someone who has heard
+// "created" must see that there is something to index.
 func (s *Store) answer(batch []*writeReq) {
+	for _, r := range batch {
+		if r.err == nil {
+			if r.indexed {
+				s.unindexed.Store(0)
+			}
+			s.unindexed.Add(r.found)
+		}
+	}
 	woken := map[string]struct{}{}
 	for _, r := range batch {
 		r.done <- s.mapErr(r.err)
@@ -403,9 +494,11 @@ func (s *Store) answer(batch []*writeReq) {
 
 // runOne runs one write inside the batch transaction and records, on r,
 // the teams it gave events and the items it created. A lone write needs
-// no savepoint: its failure rolls back the whole transaction.
-func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single bool) (err error) {
-	r.teams, r.found = nil, nil
+// no savepoint: its failure rolls back the whole transaction. A write
+// rolled back to its savepoint also empties memo, which may hold what it
+// had changed.
+func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single bool, memo *writeMemo) (err error) {
+	r.teams, r.found, r.indexed = nil, 0, false
 	if !single {
 		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 			return fmt.Errorf("savepoint: %w", err)
@@ -415,7 +508,7 @@ func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single b
 	if s.wcache != nil {
 		q = cachedTx{tx: sqlTx, cache: s.wcache}
 	}
-	t := &tx{q: q, d: &s.d, now: s.now().UTC()}
+	t := &tx{q: q, d: &s.d, now: s.now().UTC(), memo: memo}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -425,10 +518,11 @@ func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single b
 		err = r.fn(t)
 	}()
 	if single {
-		r.teams, r.found = t.teams, t.found
+		r.teams, r.found, r.indexed = t.teams, t.found, t.indexed
 		return err
 	}
 	if err != nil {
+		*memo = *newWriteMemo()
 		if _, rerr := sqlTx.ExecContext(ctx, "ROLLBACK TO w"); rerr != nil {
 			return errors.Join(err, rerr)
 		}
@@ -438,38 +532,8 @@ func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single b
 	if _, err := sqlTx.ExecContext(ctx, "RELEASE w"); err != nil {
 		return fmt.Errorf("release savepoint: %w", err)
 	}
-	r.teams, r.found = t.teams, t.found
+	r.teams, r.found, r.indexed = t.teams, t.found, t.indexed
 	return nil
-}
-
-// indexSearch adds the items the batch's successful writes created to the
-// search index, in statements of up to 500.
-func (s *Store) indexSearch(ctx context.Context, q querier, batch []*writeReq) error {
-	var ids []any
-	for _, r := range batch {
-		if r.err == nil {
-			for _, id := range r.found {
-				ids = append(ids, id)
-			}
-		}
-	}
-	return indexSearch(ctx, q, &s.d, ids)
-}
-
-func indexSearch(ctx context.Context, q querier, d *Dialect, ids []any) error {
-	return batches(len(ids), 500, func(lo, hi int) error {
-		var in strings.Builder
-		for i := range hi - lo {
-			if i > 0 {
-				in.WriteString(", ")
-			}
-			in.WriteString("$" + strconv.Itoa(i+1))
-		}
-		if _, err := q.ExecContext(ctx, fmt.Sprintf(d.SearchIndexSQL, in.String()), ids[lo:hi]...); err != nil {
-			return fmt.Errorf("index items for search: %w", err)
-		}
-		return nil
-	})
 }
 
 // querier is what both *sql.DB and *sql.Tx offer.
@@ -487,9 +551,14 @@ type tx struct {
 	d        *Dialect
 	now      time.Time
 	teams    map[string]struct{} // teams that got events in this transaction
+	memo     *writeMemo          // writes only
 
-	found      []string // items created here, for the search index (Dialect.SearchIndexSQL)
-	lastSearch int64    // the highest search_rowid handed out, once read
+	// Dialect.SearchIndex: items created here and not indexed yet, and
+	// whether this write indexed every waiting item.
+	found   int64
+	indexed bool
+	// searchSync brings the search index up to date (reads only).
+	searchSync func(context.Context) error
 }
 
 func (t *tx) Now() time.Time { return t.now }

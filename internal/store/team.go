@@ -61,6 +61,7 @@ func (t *tx) UpdateTeam(ctx context.Context, team scrum.Team) error {
 // rosterChanged bumps the team's roster version; every write to its name,
 // members or map calls it, so cached rosters cannot miss a change.
 func (t *tx) rosterChanged(ctx context.Context, teamID string) error {
+	t.memo.rosterChanged(teamID)
 	if _, err := t.q.ExecContext(ctx, `UPDATE teams SET roster_version = roster_version + 1 WHERE id = $1`, teamID); err != nil {
 		return fmt.Errorf("roster version of %s: %w", teamID, err)
 	}
@@ -68,8 +69,14 @@ func (t *tx) rosterChanged(ctx context.Context, teamID string) error {
 }
 
 func (t *tx) RosterVersion(ctx context.Context, teamID string) (int64, error) {
+	if v, ok := t.memo.rosterVersion(teamID); ok {
+		return v, nil
+	}
 	var v int64
 	err := t.q.QueryRowContext(ctx, `SELECT roster_version FROM teams WHERE id = $1`, teamID).Scan(&v)
+	if err == nil {
+		t.memo.setRosterVersion(teamID, v)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, scrum.NotFound("team")
 	}

@@ -31,10 +31,16 @@ var Dialect = store.Dialect{
 	CacheStatements: true,
 	SearchSQL:       `items.search_rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH %s)`,
 	SearchQuery:     searchQuery,
-	SearchIndexSQL: `INSERT OR REPLACE INTO items_fts (rowid, title, description, criteria)
-		SELECT search_rowid, title, description,
-			(SELECT COALESCE(group_concat(json_extract(c.value, '$.text'), ' '), '') FROM json_each(items.criteria) c)
-		FROM items WHERE id IN (%s)`,
+	SearchIndex: &store.SearchIndex{
+		StateSQL: `SELECT indexed_upto, (SELECT COALESCE(MAX(search_rowid), 0) FROM items) FROM search_state`,
+		// Edits of items not indexed yet left items_fts alone (migration
+		// 00007), so each goes in once, with its current text.
+		IndexSQL: `INSERT INTO items_fts (rowid, title, description, criteria)
+			SELECT search_rowid, title, description,
+				(SELECT COALESCE(group_concat(json_extract(c.value, '$.text'), ' '), '') FROM json_each(items.criteria) c)
+			FROM items WHERE search_rowid > $1 AND search_rowid <= $2`,
+		MarkSQL: `UPDATE search_state SET indexed_upto = $1`,
+	},
 	MapError: mapError,
 }
 
