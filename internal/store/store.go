@@ -79,14 +79,14 @@ type Store struct {
 	items  *itemCache // items as last read; see itemCache
 	wcache *stmtCache // writer statements
 
-	queue  chan *writeReq
-	done   chan struct{}
+	queue chan *writeReq
+	done  chan struct{}
 	// unindexed counts acknowledged items not in the search index yet
 	// (Dialect.SearchIndex); only the writer changes it.
 	unindexed atomic.Int64
-	wg     sync.WaitGroup
-	wake   atomic.Pointer[func(teamID string)]
-	closed atomic.Bool
+	wg        sync.WaitGroup
+	wake      atomic.Pointer[func(teamID string)]
+	closed    atomic.Bool
 }
 
 // Options configures New.
