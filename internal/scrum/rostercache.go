@@ -52,6 +52,15 @@ func (c *rosterCache) fresh(teamID string, ttl time.Duration, now time.Time) (Ro
 	return e.r.clone(), true
 }
 
+// checkedWithin reports whether the team's roster was checked within ttl,
+// without the copy fresh makes.
+func (c *rosterCache) checkedWithin(teamID string, ttl time.Duration, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[teamID]
+	return ok && now.Sub(e.checked) < ttl
+}
+
 // get returns the cached roster if it has the given version; a read
 // (check) marks it checked now.
 func (c *rosterCache) get(teamID string, version int64, check bool, now time.Time) (Roster, bool) {

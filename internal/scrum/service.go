@@ -144,7 +144,7 @@ func (s *Service) warmRoster(ctx context.Context, teamID string) {
 	if s.cfg.RosterCacheTTL <= 0 || !ValidID(teamID) {
 		return
 	}
-	if _, ok := s.rosters.fresh(teamID, s.cfg.RosterCacheTTL, time.Now()); ok {
+	if s.rosters.checkedWithin(teamID, s.cfg.RosterCacheTTL, time.Now()) {
 		return
 	}
 	// A failed read changes nothing: the write loads what it needs.

@@ -47,7 +47,7 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 		items := p.URL + "/api/v1/teams/" + team.ID + "/items"
 		r, err := e.Attack(ctx, AttackSpec{Server: p, URL: items, Method: "POST", Headers: hdr, Workers: clients,
 			Body:     `{"type":"story","title":"A bench item","labels":["bench"],"acceptance_criteria":[{"text":"works"}]}`,
-			Duration: dur, Warmup: warm})
+			Duration: dur, Warmup: warm, Profile: fmt.Sprintf("backlog-create-%d", clients)})
 		if err != nil || !page {
 			return r, err
 		}
