@@ -67,6 +67,10 @@ func TestBacklogScreenshots(t *testing.T) {
 		}},
 		{"item", func(tb *e2e.Tab) { tb.Open(base + "/items/2") }},
 		{"refinement", func(tb *e2e.Tab) { tb.Open(base + "/refinement") }},
+		{"refinement-dor-editor", func(tb *e2e.Tab) {
+			tb.Open(base + "/refinement")
+			e2e.Eval[bool](tb, `(() => { const d = document.querySelector("[data-dor-editor]"); d.open = true; d.scrollIntoView(); return true; })()`)
+		}},
 		{"import-errors", func(tb *e2e.Tab) { upload(tb, "jira-cloud.csv", bad) }},
 		{"import-preview", func(tb *e2e.Tab) { upload(tb, "jira-server.csv", good) }},
 		{"backlog-empty", func(tb *e2e.Tab) { tb.Open("/teams/" + empty + "/backlog") }},

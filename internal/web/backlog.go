@@ -32,6 +32,7 @@ func (w *Web) registerBacklog(mux Mux) {
 	mux.HandleFunc("POST /teams/{team}/backlog/goal", w.page(w.setGoal))
 	mux.HandleFunc("POST /teams/{team}/backlog/bulk", w.page(w.bulkEdit))
 	mux.HandleFunc("GET /teams/{team}/refinement", w.page(w.refinementPage))
+	mux.HandleFunc("POST /teams/{team}/refinement/definition", w.page(w.saveDoR))
 	mux.HandleFunc("GET /teams/{team}/backlog/import", w.page(w.importPage))
 	mux.HandleFunc("POST /teams/{team}/backlog/import", w.page(w.importFile))
 }

@@ -294,3 +294,69 @@ func TestImport(t *testing.T) {
 		wantContains(t, "Choose a CSV file to import.")
 	upload(f.outsider, map[string]string{"format": "tandem", "step": "preview"}, "good.csv", good).wantStatus(t, http.StatusNotFound)
 }
+
+func TestDefinitionOfReadyEditor(t *testing.T) {
+	f := newBacklogFixture(t)
+	ctx := context.Background()
+	// Only whoever holds readiness (the Product Owner here) gets the editor.
+	f.get(f.dev, f.base()+"/refinement").wantStatus(t, http.StatusOK).wantNotContains(t, "data-dor-editor")
+	page := f.get(f.po, f.base()+"/refinement").wantStatus(t, http.StatusOK)
+	page.wantContains(t, "data-dor-editor", "Edit the checklist", `id="dor-text-4" name="text" maxlength="200" value="Dependencies known"`,
+		`id="dor-text-6"`, `placeholder="Add a criterion"`, `name="max_sprint_estimate" inputmode="decimal" value="13"`)
+	page.wantNotContains(t, `id="dor-text-7"`)
+
+	form := func(version string, rows [][3]string, max string) url.Values {
+		v := url.Values{"version": {version}, "max_sprint_estimate": {max}}
+		for _, r := range rows {
+			v.Add("id", r[0])
+			v.Add("kind", r[1])
+			v.Add("text", r[2])
+		}
+		return v
+	}
+	// Keep two, clear two (removed), fill a blank row (added).
+	rows := [][3]string{
+		{"acceptance-criteria", "has_acceptance_criteria", "Has acceptance criteria"},
+		{"estimated", "estimated", "Estimated"},
+		{"fits-in-sprint", "fits_in_sprint", ""},
+		{"dependencies-known", "manual", "  "},
+		{"", "manual", "Design reviewed"},
+		{"", "manual", ""},
+	}
+	res := f.post(f.po, f.base()+"/refinement/definition", form("0", rows, "8"))
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("save: got %d; %s", res.Status, excerpt(res.Body))
+	}
+	d, err := f.svc.ReadyDefinition(ctx, f.po.Actor, f.team.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range d.Criteria {
+		got = append(got, string(c.Kind)+":"+c.Text)
+	}
+	if want := "has_acceptance_criteria:Has acceptance criteria estimated:Estimated manual:Design reviewed"; strings.Join(got, " ") != want || d.Version != 1 || d.MaxSprintEstimate != 8 {
+		t.Errorf("saved: %q v%d max %v, want %q v1 max 8", strings.Join(got, " "), d.Version, d.MaxSprintEstimate, want)
+	}
+	f.get(f.dev, f.base()+"/refinement").wantContains(t, `<span class="checklist__text">Design reviewed</span>`, "when it meets all 3").
+		wantNotContains(t, `<span class="checklist__text">Dependencies known</span>`)
+	f.get(f.dev, f.base()+"/items/1").wantContains(t, "0 of 3 met")
+
+	// A form opened before that save is stale: nothing changes.
+	f.post(f.po, f.base()+"/refinement/definition", form("0", rows[:2], "8")).wantStatus(t, http.StatusConflict).
+		wantContains(t, "Someone changed the Definition of Ready", `value="Design reviewed"`)
+	// Bad input comes back with what was typed and names the problem.
+	bad := [][3]string{{"estimated", "estimated", "Estimated"}, {"", "guesswork", "Feels right"}}
+	f.post(f.po, f.base()+"/refinement/definition", form("1", bad, "8")).wantStatus(t, http.StatusUnprocessableEntity).
+		wantContains(t, "criterion 2 has an unknown kind", `value="Feels right"`)
+	f.post(f.po, f.base()+"/refinement/definition", form("1", rows, "eight")).wantStatus(t, http.StatusUnprocessableEntity).
+		wantContains(t, "must be a number", `value="eight"`)
+	f.post(f.po, f.base()+"/refinement/definition", url.Values{"version": {"1"}, "id": {"a", "b"}, "kind": {"manual"}, "text": {"x", "y"}}).
+		wantStatus(t, http.StatusBadRequest)
+	// Others are refused, and told who keeps it.
+	f.post(f.dev, f.base()+"/refinement/definition", form("1", rows, "8")).wantStatus(t, http.StatusForbidden).
+		wantContains(t, "readiness", "Priya Shah")
+	if d, _ := f.svc.ReadyDefinition(ctx, f.po.Actor, f.team.ID); d.Version != 1 {
+		t.Errorf("refused saves changed the definition: v%d", d.Version)
+	}
+}
