@@ -311,7 +311,7 @@ func (s *Store) writer(maxBatch int, searchIdle time.Duration) {
 				break fill
 			}
 		}
-		s.commitBatch(batch)
+		s.commitBatch(batch, maxBatch)
 		if s.unindexed.Load() >= searchBacklog {
 			s.indexNow()
 		}
@@ -325,7 +325,7 @@ func (s *Store) writer(maxBatch int, searchIdle time.Duration) {
 // A failure leaves them waiting: the next search or pause tries again.
 func (s *Store) indexNow() {
 	r := &writeReq{ctx: context.Background(), fn: indexPending, done: make(chan error, 1)}
-	s.commitBatch([]*writeReq{r})
+	s.commitBatch([]*writeReq{r}, 1)
 	<-r.done
 }
 
@@ -376,44 +376,55 @@ func (s *Store) drainClosed() {
 	}
 }
 
-func (s *Store) commitBatch(batch []*writeReq) {
+// commitBatch runs batch, and the writes queued while it runs, up to
+// maxBatch, in one transaction.
+func (s *Store) commitBatch(batch []*writeReq, maxBatch int) {
 	// Most batches have no failing write: run them without savepoints (two
 	// statements fewer per write). If one fails, roll the whole attempt
 	// back and run the batch again with a savepoint around each write, so
 	// the failure undoes only its own changes. Writes are closures over
 	// the transaction, so running one again is safe: nothing of the first
 	// attempt was committed or acknowledged.
-	if len(batch) > 1 && s.tryBatch(batch) {
-		return
+	batch, ok := s.tryBatch(batch, maxBatch)
+	if !ok {
+		s.runBatch(batch, len(batch) == 1)
 	}
-	s.runBatch(batch, len(batch) == 1)
 }
 
 // tryBatch runs batch in one transaction without savepoints and commits it
-// when every write succeeded. It reports whether it answered the batch.
-func (s *Store) tryBatch(batch []*writeReq) bool {
+// when every write succeeded. Writes queued meanwhile join it, up to
+// maxBatch: they share its commit instead of waiting for it, and its fsync.
+// It returns the batch it ran and whether it answered it.
+func (s *Store) tryBatch(batch []*writeReq, maxBatch int) ([]*writeReq, bool) {
 	ctx := context.Background()
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return false
+		return batch, false
 	}
 	memo := newWriteMemo()
-	for _, r := range batch {
+	for i := 0; i < len(batch); i++ {
+		r := batch[i]
 		if err := r.ctx.Err(); err != nil {
 			r.err = err
-			continue
-		}
-		r.err = s.runOne(ctx, sqlTx, r, true, memo)
-		if r.err != nil {
+		} else if r.err = s.runOne(ctx, sqlTx, r, true, memo); r.err != nil {
 			_ = sqlTx.Rollback()
 			for _, r := range batch {
 				r.err, r.teams, r.found, r.indexed = nil, nil, 0, false
 			}
-			return false
+			return batch, false
+		}
+	join:
+		for i == len(batch)-1 && len(batch) < maxBatch {
+			select {
+			case r := <-s.queue:
+				batch = append(batch, r)
+			default:
+				break join
+			}
 		}
 	}
 	s.finish(ctx, sqlTx, batch)
-	return true
+	return batch, true
 }
 
 // runBatch runs batch in one transaction, each write in its own savepoint
