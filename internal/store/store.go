@@ -277,24 +277,30 @@ type writeReq struct {
 }
 
 // writer runs queued writes on the single connection. It starts a
-// transaction with the first queued write, adds whatever else is already
-// queued (each in its own savepoint, so one failing write does not undo the
-// others), commits once and then answers everyone: nobody hears "saved"
-// before the commit is durable.
+// transaction with the first queued write, adds whatever else is queued
+// until it commits (see commitBatch), commits once and then answers
+// everyone: nobody hears "saved" before the commit is durable. Between
+// batches it indexes new items for search (Dialect.SearchIndex).
 func (s *Store) writer(maxBatch int, searchIdle time.Duration) {
 	defer s.wg.Done()
 	idle := time.NewTimer(searchIdle)
+	var indexAfter time.Time // after a failed indexing, when to try again
+	index := func() {
+		if time.Now().After(indexAfter) && !s.indexNow() {
+			indexAfter = time.Now().Add(time.Second)
+		}
+	}
 	for {
 		var first *writeReq
 		var wait <-chan time.Time
 		if s.unindexed.Load() > 0 {
-			idle.Reset(searchIdle)
+			idle.Reset(max(searchIdle, time.Until(indexAfter)))
 			wait = idle.C
 		}
 		select {
 		case first = <-s.queue:
 		case <-wait:
-			s.indexNow()
+			index()
 			continue
 		case <-s.done:
 			s.drainClosed()
@@ -313,7 +319,7 @@ func (s *Store) writer(maxBatch int, searchIdle time.Duration) {
 		}
 		s.commitBatch(batch, maxBatch)
 		if s.unindexed.Load() >= searchBacklog {
-			s.indexNow()
+			index()
 		}
 		if s.wcache != nil {
 			s.wcache.prepareWanted(context.Background())
@@ -321,12 +327,13 @@ func (s *Store) writer(maxBatch int, searchIdle time.Duration) {
 	}
 }
 
-// indexNow runs, on the writer, a write that indexes every waiting item.
-// A failure leaves them waiting: the next search or pause tries again.
-func (s *Store) indexNow() {
+// indexNow runs, on the writer, a write that indexes every waiting item,
+// and reports whether it did. A failure leaves them waiting: a search
+// tries again at once, the writer a second later.
+func (s *Store) indexNow() bool {
 	r := &writeReq{ctx: context.Background(), fn: indexPending, done: make(chan error, 1)}
 	s.commitBatch([]*writeReq{r}, 1)
-	<-r.done
+	return <-r.done == nil
 }
 
 // syncSearch brings the search index up to date before a search reads it,
