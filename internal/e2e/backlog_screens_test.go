@@ -66,6 +66,11 @@ func TestBacklogScreenshots(t *testing.T) {
 			tb.WaitAttr(`[data-backlog]`, "data-ready", "true")
 		}},
 		{"item", func(tb *e2e.Tab) { tb.Open(base + "/items/2") }},
+		{"item-mention", func(tb *e2e.Tab) {
+			tb.Open(base + "/items/2")
+			e2e.Eval[bool](tb, `(() => { const ta = document.querySelector("[data-composer] textarea"); ta.scrollIntoView({block: "center"}); ta.focus(); ta.value = "Could you look at this, @"; ta.setSelectionRange(ta.value.length, ta.value.length); ta.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`)
+			tb.WaitVisible(`.mention-list`)
+		}},
 		{"refinement", func(tb *e2e.Tab) { tb.Open(base + "/refinement") }},
 		{"refinement-dor-editor", func(tb *e2e.Tab) {
 			tb.Open(base + "/refinement")

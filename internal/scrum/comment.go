@@ -87,6 +87,32 @@ func MentionHandles(m Member) []string {
 	return slices.Compact(hs)
 }
 
+// MentionHandle is the handle to type to @mention m on roster r: the
+// shortest-to-read of m's handles that names m alone (the first name when
+// no one else shares it), "" when every handle is shared.
+func MentionHandle(r Roster, m Member) string {
+	hs := MentionHandles(m)
+	// Readable first: the first name, then dotted names, then the rest.
+	slices.SortStableFunc(hs, func(a, b string) int { return handleRank(m, a) - handleRank(m, b) })
+	for _, h := range hs {
+		if ms := resolveMentions(r, []string{h}); len(ms) == 1 && ms[0].UserID == m.UserID {
+			return h
+		}
+	}
+	return ""
+}
+
+func handleRank(m Member, h string) int {
+	words := strings.Fields(strings.ToLower(m.Name))
+	switch {
+	case len(words) > 0 && h == words[0]:
+		return 0
+	case strings.Contains(h, "."):
+		return 1
+	}
+	return 2
+}
+
 // resolveMentions maps handles to the members they name unambiguously.
 func resolveMentions(r Roster, handles []string) []Member {
 	byHandle := map[string][]Member{}

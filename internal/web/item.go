@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ type itemView struct {
 	Readiness    []readinessLine
 	CanSuggest   bool // the viewer may not reorder, so suggests
 	Comments     []commentView
+	Mentionable  []mentionOption // the composer's @ suggestions
 	MoreComments bool
 	// Section errors: a refused comment, suggestion or tick comes back with
 	// its message and what was typed.
@@ -178,6 +180,7 @@ func (w *Web) loadItem(r *http.Request, a scrum.Actor, ro scrum.Roster, ref stri
 	if err != nil {
 		return v, err
 	}
+	v.Mentionable = mentionOptions(ro)
 	md := markdown.New(markdown.WithMentionFilter(scrum.MentionFilter(ro)))
 	for _, c := range cs {
 		who := c.AuthorName
@@ -558,4 +561,23 @@ func (w *Web) addComment(rw http.ResponseWriter, r *http.Request, a scrum.Actor)
 	}
 	w.redirect(rw, r, "/teams/"+team+"/items/"+strconv.Itoa(it.Number)+"#comments-title", "Comment added.")
 	return nil
+}
+
+// mentionOption is one person the comment composer offers after "@".
+type mentionOption struct {
+	Handle string `json:"handle"`
+	Name   string `json:"name"`
+}
+
+// mentionOptions lists the team's members with the handle that mentions
+// each of them alone, by name.
+func mentionOptions(ro scrum.Roster) []mentionOption {
+	out := make([]mentionOption, 0, len(ro.Members))
+	for _, m := range ro.Members {
+		if h := scrum.MentionHandle(ro, m); h != "" {
+			out = append(out, mentionOption{Handle: h, Name: m.Name})
+		}
+	}
+	slices.SortFunc(out, func(a, b mentionOption) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }

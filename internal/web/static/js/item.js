@@ -5,6 +5,7 @@
 // changes the item.
 import { announce, api, ask, fragment, notify, refusal } from "./api.js";
 import { connect } from "./live.js";
+import { attachMentions } from "./mention.js";
 
 /** The fields the edit form holds, read as an API patch. */
 function readForm(form) {
@@ -129,6 +130,7 @@ export function initPanel(panel, ctx) {
       tickReadiness(panel, ctx, f, event.submitter);
     });
   }
+  attachMentions(panel.querySelector("[data-composer] textarea"));
   panel.querySelector("[data-composer]")?.addEventListener("submit", (event) => {
     event.preventDefault();
     postComment(panel, ctx, event.target);
