@@ -46,6 +46,16 @@ func (c *itemJSONCache) appendItems(b []byte, its []scrum.Item) []byte {
 		}
 	}
 	c.mu.Unlock()
+	// Grow b once to what the page needs: cached bytes plus a generous
+	// guess for each item to encode.
+	need := len(its) + 256 // commas, and the list's end
+	for _, j := range cached {
+		if j == nil {
+			need += 1024
+		}
+		need += len(j)
+	}
+	b = slices.Grow(b, need)
 	for i := range its {
 		if i > 0 {
 			b = append(b, ',')

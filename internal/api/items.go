@@ -158,7 +158,7 @@ func (a *API) listItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b := make([]byte, 0, 64+len(its)*700)
+	b := make([]byte, 0, 64)
 	b = append(b, `{"items":[`...)
 	b = a.itemJSON.appendItems(b, its)
 	b = appendItemListEnd(b, next)

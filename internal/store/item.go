@@ -337,18 +337,23 @@ func (t *tx) cachedItems(ctx context.Context, teamID, order string, args []any, 
 	defer rows.Close()
 	out := make([]scrum.Item, 0, limit+1)
 	var missing []any
+	var id, rank sql.RawBytes
+	var version int
+	var ready bool
+	t.items.mu.RLock()
 	for rows.Next() {
-		var k itemKey
-		if err := rows.Scan(&k.id, &k.rank, &k.version, &k.ready); err != nil {
+		if err := rows.Scan(&id, &rank, &version, &ready); err != nil {
+			t.items.mu.RUnlock()
 			return nil, err
 		}
-		it, ok := t.items.get(k)
+		it, ok := t.items.lookup(id, rank, version, ready)
 		if !ok {
-			it = scrum.Item{ID: k.id} // filled in below
-			missing = append(missing, k.id)
+			it = scrum.Item{ID: string(id)} // filled in below
+			missing = append(missing, it.ID)
 		}
 		out = append(out, it)
 	}
+	t.items.mu.RUnlock()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}

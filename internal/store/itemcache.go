@@ -17,7 +17,7 @@ import (
 // it, so a rolled-back write cannot leave a version behind that a later
 // write reuses.
 type itemCache struct {
-	mu sync.Mutex
+	mu sync.RWMutex
 	m  map[string]scrum.Item
 }
 
@@ -27,20 +27,13 @@ const maxCachedItems = 10000
 
 func newItemCache() *itemCache { return &itemCache{m: map[string]scrum.Item{}} }
 
-// itemKey is what a page read learns of a row before deciding whether the
-// cached item is current.
-type itemKey struct {
-	id, rank string
-	version  int
-	ready    bool
-}
-
-// get returns the cached item when it matches k.
-func (c *itemCache) get(k itemKey) (scrum.Item, bool) {
-	c.mu.Lock()
-	it, ok := c.m[k.id]
-	c.mu.Unlock()
-	if !ok || it.Version != k.version || it.Rank != k.rank || it.Ready != k.ready {
+// lookup returns the cached item when it matches what a page read learnt
+// of its row: id, rank, version and ready flag. The caller holds c.mu
+// (read); id and rank are the driver's bytes, so a page of hits copies no
+// strings.
+func (c *itemCache) lookup(id, rank []byte, version int, ready bool) (scrum.Item, bool) {
+	it, ok := c.m[string(id)]
+	if !ok || it.Version != version || it.Rank != string(rank) || it.Ready != ready {
 		return scrum.Item{}, false
 	}
 	return it, true
