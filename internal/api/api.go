@@ -264,8 +264,13 @@ func page(r *http.Request) (scrum.Page, error) {
 }
 
 // expectedVersion reads If-Match ("v3", "3" or W/"v3") or, failing that,
-// the body's version field; 0 means the client sent none.
+// the body's version field; 0 means the client sent none. If-Match "v0",
+// the ETag of something never saved, expects it still unsaved
+// (scrum.Unsaved).
 func expectedVersion(r *http.Request, body int) (int, error) {
+	if body < 0 {
+		return 0, scrum.Invalid("version", "version must be 1 or more")
+	}
 	h := strings.TrimSpace(r.Header.Get("If-Match"))
 	if h == "" {
 		return body, nil
@@ -274,11 +279,14 @@ func expectedVersion(r *http.Request, body int) (int, error) {
 	h = strings.Trim(h, `"`)
 	h = strings.TrimPrefix(h, "v")
 	n, err := strconv.Atoi(h)
-	if err != nil || n < 1 {
+	if err != nil || n < 0 {
 		return 0, scrum.Invalid("If-Match", "If-Match must be a version such as \"v3\"")
 	}
 	if body != 0 && body != n {
 		return 0, scrum.Invalid("version", "version %d disagrees with If-Match %d", body, n)
+	}
+	if n == 0 {
+		return scrum.Unsaved, nil
 	}
 	return n, nil
 }

@@ -298,8 +298,18 @@ func backlogScenarios() []scenario {
 		{name: "an empty definition of ready makes every item ready", method: "PUT", path: dor, actor: "poA", body: `{"criteria":[]}`,
 			wantStatus: 200, wantContains: []string{`"criteria":[]`, `"max_sprint_estimate":13`},
 			check: wantItem("{item2}", `"ready":true`, `"readiness":[]`, `"status":"new"`)},
-		{name: "replace the definition of ready with If-Match", method: "PUT", path: dor, actor: "poA", headers: H{"If-Match": `"v0"`},
-			body: `{"criteria":[]}`, wantStatus: 422, wantFields: []string{"If-Match"}},
+		{name: "replace the definition of ready with the ETag it had while never saved", method: "PUT", path: dor, actor: "poA",
+			headers: H{"If-Match": `"v0"`}, body: `{"criteria":[]}`, wantStatus: 200, wantContains: []string{`"version":1`}},
+		{name: "replace the definition of ready with If-Match v0 after someone saved it", method: "PUT", path: dor, actor: "poA",
+			headers: H{"If-Match": `"v0"`},
+			setup: func(t *testing.T, e *env) {
+				e.mustDo(t, request{method: "PUT", path: dor, actor: "poA", body: newDoR}, 200)
+			},
+			body: `{"criteria":[]}`, wantStatus: 409, wantContains: []string{`"current_version":1`}},
+		{name: "replace the definition of ready with a negative body version", method: "PUT", path: dor, actor: "poA",
+			body: `{"criteria":[],"version":-1}`, wantStatus: 422, wantFields: []string{"version"}},
+		{name: "replace the definition of ready with a malformed If-Match", method: "PUT", path: dor, actor: "poA",
+			headers: H{"If-Match": `"v-1"`}, body: `{"criteria":[]}`, wantStatus: 422, wantFields: []string{"If-Match"}},
 		{name: "replace the definition of ready with a stale If-Match", method: "PUT", path: dor, actor: "poA", headers: H{"If-Match": `"v1"`},
 			setup: func(t *testing.T, e *env) {
 				e.mustDo(t, request{method: "PUT", path: dor, actor: "poA", body: `{"criteria":[]}`}, 200)

@@ -181,8 +181,13 @@ func audit(ctx context.Context, tx Tx, actor Actor, teamID, action, target, deta
 // checkVersion compares an expected version (0 = not given) with the
 // stored one.
 func checkVersion(what string, want, have int) error {
-	if want != 0 && want != have {
+	if want == Unsaved && have != 0 || want > 0 && want != have {
 		return Stale(what, have)
 	}
 	return nil
 }
+
+// Unsaved is the version a client expects of something never saved, such
+// as a product goal or Definition of Ready still at its defaults (they
+// read as version 0, ETag "v0"). A version of 0 itself means "not given".
+const Unsaved = -1

@@ -52,19 +52,12 @@ func (w *Web) setGoal(rw http.ResponseWriter, r *http.Request, a scrum.Actor) er
 	}
 	team := r.PathValue("team")
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
-	var err error
 	if version == 0 {
-		// The service reads version 0 as "not given". The form says 0 when
-		// the goal was never set: if it has been set since, that is stale.
-		if g, gerr := w.svc.ProductGoal(r.Context(), a, team); gerr != nil {
-			return gerr
-		} else if g.Version > 0 {
-			err = scrum.Stale("the product goal", g.Version)
-		}
+		// The form says 0 when the goal was never set: if it has been set
+		// since, that is stale. (To the service, 0 means "not given".)
+		version = scrum.Unsaved
 	}
-	if err == nil {
-		_, err = w.svc.SetProductGoal(r.Context(), a, team, r.PostForm.Get("text"), version)
-	}
+	_, err := w.svc.SetProductGoal(r.Context(), a, team, r.PostForm.Get("text"), version)
 	if err == nil {
 		w.redirect(rw, r, "/teams/"+team+"/backlog", "Product goal saved.")
 		return nil

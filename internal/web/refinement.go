@@ -234,17 +234,14 @@ func (w *Web) saveDoR(rw http.ResponseWriter, r *http.Request, a scrum.Actor) er
 		in.MaxSprintEstimate = &m
 	}
 	version, _ := strconv.Atoi(f.Get("version"))
-	if err == nil && version == 0 {
-		// The service reads version 0 as "not given"; the form says 0 while
-		// the team has the defaults, so a definition saved since is stale.
-		if d, derr := w.svc.ReadyDefinition(r.Context(), a, team); derr != nil {
-			return derr
-		} else if d.Version > 0 {
-			err = scrum.Stale("the Definition of Ready", d.Version)
-		}
+	expect := version
+	if expect == 0 {
+		// The form says 0 while the team has the defaults: a definition
+		// saved since is stale. (To the service, 0 means "not given".)
+		expect = scrum.Unsaved
 	}
 	if err == nil {
-		_, err = w.svc.PutReadyDefinition(r.Context(), a, team, in, version)
+		_, err = w.svc.PutReadyDefinition(r.Context(), a, team, in, expect)
 	}
 	if err == nil {
 		w.redirect(rw, r, "/teams/"+team+"/refinement", "Definition of Ready saved. Every item’s readiness was checked again.")
