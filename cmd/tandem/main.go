@@ -3,6 +3,7 @@
 //	tandem serve [--addr 127.0.0.1:8080] [--data-dir ./tandem-data] [--database PATH|postgres://…] [--demo]
 //	tandem migrate [--database …]
 //	tandem user create --email E --name N [--admin]   (password from TANDEM_PASSWORD or stdin)
+//	tandem search rebuild [--database …]
 //	tandem version
 //
 // Every flag can also be set as TANDEM_<FLAG> (e.g. TANDEM_ADDR).
@@ -44,6 +45,7 @@ commands:
   serve     run the server (with --demo, seed a demo team first)
   migrate   apply database migrations and exit
   user      create an account: tandem user create --email E --name N [--admin]
+  search    rebuild the search index from the items: tandem search rebuild
   version   print the version
 `
 
@@ -62,6 +64,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return errors.New("usage: tandem user create --email E --name N [--admin]")
 		}
 		return createUser(ctx, args[2:], stdin, stdout, stderr)
+	case "search":
+		if len(args) < 2 || args[1] != "rebuild" {
+			return errors.New("usage: tandem search rebuild [--database …]")
+		}
+		return rebuildSearch(ctx, args[2:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "tandem", version())
 		return nil
@@ -189,6 +196,35 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintln(stdout, "migrations are up to date")
+	return app.Close()
+}
+
+// rebuildSearch indexes every item for search again: a repair for a
+// damaged index. A server running on the same database keeps working;
+// its writes wait while the rebuild runs.
+func rebuildSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg server.Config
+	fs := flag.NewFlagSet("search rebuild", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	commonFlags(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg.Log = newLogger(stderr, "text")
+	app, err := server.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	n, err := app.Store.RebuildSearch(ctx)
+	if err != nil {
+		app.Close()
+		return err
+	}
+	if server.IsPostgres(app.Config.Database) {
+		fmt.Fprintln(stdout, "PostgreSQL keeps its search index itself: nothing to rebuild")
+	} else {
+		fmt.Fprintf(stdout, "search index rebuilt: %d items\n", n)
+	}
 	return app.Close()
 }
 

@@ -59,6 +59,8 @@ type SearchIndex struct {
 	IndexSQL string
 	// MarkSQL records $1 as the highest search_rowid indexed.
 	MarkSQL string
+	// ClearSQL empties the index (for RebuildSearch).
+	ClearSQL string
 }
 
 // Background search indexing (Dialect.SearchIndex): the writer indexes
@@ -343,6 +345,31 @@ func (s *Store) syncSearch(ctx context.Context) error {
 		return nil
 	}
 	return s.Update(ctx, indexPending)
+}
+
+// RebuildSearch empties a search index the store keeps and indexes every
+// item again, in one write, for repairs. It returns how many items the
+// index then holds (0 where the engine keeps its own index).
+func (s *Store) RebuildSearch(ctx context.Context) (int64, error) {
+	si := s.d.SearchIndex
+	if si == nil {
+		return 0, nil
+	}
+	var n int64
+	err := s.Update(ctx, func(st scrum.Tx) error {
+		t := st.(*tx)
+		if _, err := t.q.ExecContext(ctx, si.ClearSQL); err != nil {
+			return fmt.Errorf("clear the search index: %w", err)
+		}
+		if _, err := t.q.ExecContext(ctx, si.MarkSQL, 0); err != nil {
+			return fmt.Errorf("clear the search index: %w", err)
+		}
+		if err := t.indexPending(ctx); err != nil {
+			return err
+		}
+		return t.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE search_rowid IS NOT NULL`).Scan(&n)
+	})
+	return n, err
 }
 
 func indexPending(st scrum.Tx) error {

@@ -39,7 +39,8 @@ var Dialect = store.Dialect{
 			SELECT search_rowid, title, description,
 				(SELECT COALESCE(group_concat(json_extract(c.value, '$.text'), ' '), '') FROM json_each(items.criteria) c)
 			FROM items WHERE search_rowid > $1 AND search_rowid <= $2`,
-		MarkSQL: `UPDATE search_state SET indexed_upto = $1`,
+		MarkSQL:  `UPDATE search_state SET indexed_upto = $1`,
+		ClearSQL: `INSERT INTO items_fts (items_fts) VALUES ('delete-all')`,
 	},
 	MapError: mapError,
 }
