@@ -34,7 +34,13 @@ type roomView struct {
 	Reveal    *revealView
 	Summary   roomSummary
 	Timers    []int // the timer lengths the facilitator can start, in seconds
+	// Addable are open items near the top of the backlog that are not in
+	// the queue: what the facilitator may add (only filled for them).
+	Addable []scrum.Item
 }
+
+// maxAddable is how far down the backlog the "add to the queue" list looks.
+const maxAddable = 100
 
 // roomEntry is one queued item with what the viewer may know of its votes.
 type roomEntry struct {
@@ -208,6 +214,17 @@ func (w *Web) loadRoom(r *http.Request, a scrum.Actor) (roomView, error) {
 		}
 		v.Summary.Seconds += re.Seconds
 		v.Queue = append(v.Queue, re)
+	}
+	if v.CanFacilitate && ses.State != scrum.SessionClosed {
+		open, _, err := w.svc.Items(ctx, a, team, scrum.ItemFilter{Statuses: openStatuses}, scrum.Page{Limit: maxAddable})
+		if err != nil {
+			return v, err
+		}
+		for _, it := range open {
+			if _, queued := ses.Entry(it.ID); !queued && it.Type != scrum.TypeEpic {
+				v.Addable = append(v.Addable, it)
+			}
+		}
 	}
 	for i := range v.Queue {
 		if v.Queue[i].Entry.ItemID == ses.Current {

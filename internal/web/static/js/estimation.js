@@ -288,6 +288,30 @@ function room(root) {
     schedule();
   };
 
+  /** The facilitator adds a backlog item at the end of the queue. */
+  const addToQueue = async (form) => {
+    const select = form.elements.namedItem("item");
+    const id = select?.value;
+    if (!id) return;
+    const label = select.selectedOptions[0]?.textContent || "the item";
+    const open = [...root.querySelectorAll("[data-queue-item]")]
+      .filter((li) => li.dataset.state === "pending" || li.dataset.state === "current")
+      .map((li) => li.dataset.queueItem);
+    const res = await api("PUT", `/estimations/${sid}/queue`, { item_ids: [...open, id] }, { "If-Match": `v${version()}` });
+    if (res.ok) {
+      announce(`Added ${label} to the queue.`);
+    } else {
+      notify({ kind: res.status === 409 ? "info" : "error", title: "Could not add to the queue", text: problemText(res) });
+    }
+    schedule();
+  };
+
+  root.addEventListener("submit", (e) => {
+    if (!e.target.matches("[data-queue-add]")) return;
+    e.preventDefault();
+    addToQueue(e.target);
+  });
+
   root.addEventListener("change", (e) => {
     if (e.target.matches("#timer-len, #accept-card")) e.target.dataset.changed = "1";
   });
