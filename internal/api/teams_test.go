@@ -141,12 +141,21 @@ func teamScenarios() []scenario {
 			wantStatus: 403, wantNeed: "team.administration", wantHolders: admins, check: wantDeniedAudit},
 		{name: "rename a team as a stakeholder", method: "PATCH", path: "/api/v1/teams/{teamA}", actor: "stkA", body: `{"name":"Mine"}`,
 			wantStatus: 403, wantNeed: "team.administration", wantHolders: admins},
-		{name: "rename a team nobody can administer", method: "PATCH", path: "/api/v1/teams/{teamA}", actor: "dev1A",
+		{name: "the team's last Product Owner or Scrum Master cannot leave it", method: "DELETE", path: "/api/v1/teams/{teamA}/members/{poA}",
+			actor: "poA",
 			setup: func(t *testing.T, e *env) {
 				e.mustDo(t, request{method: "DELETE", path: "/api/v1/teams/{teamA}/members/{smA}", actor: "smA"}, 204)
-				e.mustDo(t, request{method: "DELETE", path: "/api/v1/teams/{teamA}/members/{poA}", actor: "poA"}, 204)
 			},
-			body: `{"name":"Mine"}`, wantStatus: 403, wantNeed: "team.administration", wantContains: []string{`"holders":[]`}},
+			wantStatus: 409, wantContains: []string{"make someone else Product Owner or Scrum Master first"},
+			check: func(t *testing.T, e *env, res response) {
+				e.mustDo(t, request{method: "PATCH", path: "/api/v1/teams/{teamA}", actor: "poA", body: `{"name":"Still mine"}`}, 200)
+			}},
+		{name: "the team's last Product Owner or Scrum Master cannot give it up", method: "PUT", path: "/api/v1/teams/{teamA}/members/{poA}",
+			actor: "poA", body: `{"accountabilities":["developer"]}`,
+			setup: func(t *testing.T, e *env) {
+				e.mustDo(t, request{method: "DELETE", path: "/api/v1/teams/{teamA}/members/{smA}", actor: "smA"}, 204)
+			},
+			wantStatus: 409, wantContains: []string{"nobody to run it"}},
 		{name: "rename a team as an outsider", method: "PATCH", path: "/api/v1/teams/{teamA}", actor: "devB", body: `{"name":"Mine"}`, wantStatus: 404},
 		{name: "rename a team as team B's owner", method: "PATCH", path: "/api/v1/teams/{teamA}", actor: "poB", body: `{"name":"Mine"}`, wantStatus: 404},
 		{name: "rename a team to nothing", method: "PATCH", path: "/api/v1/teams/{teamA}", actor: "poA", body: `{"name":" "}`,

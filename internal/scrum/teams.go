@@ -285,6 +285,9 @@ func (s *Service) SetAccountabilities(ctx context.Context, actor Actor, teamID, 
 				return err
 			}
 		}
+		if err := keepsAnAdministrator(r, userID, accs, false); err != nil {
+			return err
+		}
 		old := m.Accountabilities
 		if slices.Equal(old, accs) {
 			return nil
@@ -305,6 +308,31 @@ func (s *Service) SetAccountabilities(ctx context.Context, actor Actor, teamID, 
 			fmt.Sprintf("changed %s accountabilities: %s → %s", whose, titles(old), titles(accs)))
 	})
 	return m, err
+}
+
+// keepsAnAdministrator refuses a change to userID (new accountabilities
+// after, or leaving) that would leave members on the team but nobody who
+// administers it, a Product Owner or Scrum Master: nobody could then
+// invite, remove or reassign anyone.
+func keepsAnAdministrator(r Roster, userID string, after []Accountability, leaving bool) error {
+	admins, stay := 0, 0
+	for _, m := range r.Members {
+		accs := m.Accountabilities
+		if m.UserID == userID {
+			if leaving {
+				continue
+			}
+			accs = after
+		}
+		stay++
+		if slices.Contains(accs, ProductOwner) || slices.Contains(accs, ScrumMaster) {
+			admins++
+		}
+	}
+	if stay > 0 && admins == 0 {
+		return Errorf(CodeConflict, "the team would be left with nobody to run it: make someone else Product Owner or Scrum Master first")
+	}
+	return nil
 }
 
 // TransferProductOwner makes userID the team's Product Owner and takes the
@@ -375,6 +403,9 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, teamID, userID 
 			return NotFound("member")
 		}
 		if err := checkVersion("the membership", version, m.Version); err != nil {
+			return err
+		}
+		if err := keepsAnAdministrator(r, userID, nil, true); err != nil {
 			return err
 		}
 		if err := tx.DeleteMember(ctx, teamID, userID); err != nil {

@@ -360,3 +360,15 @@ func TestDefinitionOfReadyEditor(t *testing.T) {
 		t.Errorf("refused saves changed the definition: v%d", d.Version)
 	}
 }
+
+// The Product Owner, the team's only Product Owner or Scrum Master, cannot
+// leave it to the Developers with nobody to run it; a Developer can leave.
+func TestLastAdministratorCannotLeave(t *testing.T) {
+	f := newBacklogFixture(t)
+	res := f.post(f.po, f.base()+"/members/"+f.po.Actor.User.ID+"/remove", url.Values{}).wantStatus(t, http.StatusConflict)
+	res.wantContains(t, "make someone else Product Owner or Scrum Master first")
+	f.get(f.po, f.base()).wantStatus(t, http.StatusOK)
+	if res := f.post(f.dev, f.base()+"/members/"+f.dev.Actor.User.ID+"/remove", url.Values{}); res.Status != http.StatusSeeOther {
+		t.Errorf("a Developer leaving: got %d", res.Status)
+	}
+}
