@@ -335,6 +335,12 @@ func keepsAnAdministrator(r Roster, userID string, after []Accountability, leavi
 	return nil
 }
 
+// LastRunner reports whether userID is the only Product Owner or Scrum
+// Master of a team that has other members: they may not leave it yet.
+func (r Roster) LastRunner(userID string) bool {
+	return keepsAnAdministrator(r, userID, nil, true) != nil
+}
+
 // TransferProductOwner makes userID the team's Product Owner and takes the
 // accountability from whoever held it, in one step, so the team is never
 // left with two.

@@ -365,6 +365,8 @@ func TestDefinitionOfReadyEditor(t *testing.T) {
 // leave it to the Developers with nobody to run it; a Developer can leave.
 func TestLastAdministratorCannotLeave(t *testing.T) {
 	f := newBacklogFixture(t)
+	// The team page says so instead of offering "Leave team".
+	f.get(f.po, f.base()).wantStatus(t, http.StatusOK).wantContains(t, "You are the team’s only Product Owner or Scrum Master")
 	res := f.post(f.po, f.base()+"/members/"+f.po.Actor.User.ID+"/remove", url.Values{}).wantStatus(t, http.StatusConflict)
 	res.wantContains(t, "make someone else Product Owner or Scrum Master first")
 	f.get(f.po, f.base()).wantStatus(t, http.StatusOK)
