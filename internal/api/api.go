@@ -5,12 +5,15 @@ package api
 
 import (
 	"encoding/json"
+	"encoding/json/jsontext"
+	jsonv2 "encoding/json/v2"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -155,14 +158,21 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 }
 
 // DecodeJSON decodes one JSON value from body into dst with the API's
-// strictness. It is exported for the fuzz tests and other packages.
+// strictness: member names match exactly (as documented, in snake_case),
+// unknown or repeated members, invalid UTF-8 and anything after the value
+// are refused. It is exported for the fuzz tests and other packages.
 func DecodeJSON(body io.Reader, dst any) error {
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
+	dec := jsontext.NewDecoder(body)
+	if err := jsonv2.UnmarshalDecode(dec, dst, jsonv2.RejectUnknownMembers(true)); err != nil {
+		// A body over the limit is refused as that (413) whatever else is
+		// wrong with it; the reader stops at the limit, so this is bounded.
+		var mbe *http.MaxBytesError
+		if _, derr := io.Copy(io.Discard, body); errors.As(derr, &mbe) {
+			return mbe
+		}
 		return jsonError(err)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return err
@@ -173,8 +183,8 @@ func DecodeJSON(body io.Reader, dst any) error {
 }
 
 func jsonError(err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
@@ -184,24 +194,48 @@ func jsonError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return scrum.Errorf(scrum.CodeMalformed, "the JSON body ends too early")
 	case errors.As(err, &syn):
-		return scrum.Errorf(scrum.CodeMalformed, "the body is not valid JSON (at byte %d)", syn.Offset)
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
+		if errors.Is(syn.Err, jsontext.ErrDuplicateName) {
+			name := memberPath(syn.JSONPointer)
+			return scrum.Invalid(name, "%s appears twice", name)
+		}
+		return scrum.Errorf(scrum.CodeMalformed, "the body is not valid JSON (at byte %d)", syn.ByteOffset)
+	case errors.As(err, &sem):
+		field := memberPath(sem.JSONPointer)
+		switch {
+		case errors.Is(sem.Err, jsonv2.ErrUnknownName):
+			name := sem.JSONPointer.LastToken() // as sent, even "0"
+			return scrum.Invalid(name, "unknown field %q", name)
+		case field == "":
 			return scrum.Errorf(scrum.CodeMalformed, "the body must be a JSON object")
+		case sem.GoType != nil:
+			return scrum.Invalid(field, "%s must be %s", field, jsonKind(goKind(sem.GoType)))
 		}
-		return scrum.Invalid(field, "%s must be %s", field, jsonKind(typ.Type.Kind().String()))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		// encoding/json has no typed error for unknown fields.
-		// The name is quoted with %q: unquote it, or a name holding a quote
-		// or a control character is reported escaped, not as sent.
-		name := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		if u, uerr := strconv.Unquote(name); uerr == nil {
-			name = u
-		}
-		return scrum.Invalid(name, "unknown field %q", name)
+		return scrum.Invalid(field, "%s is not valid: %v", field, sem.Err)
 	}
 	return scrum.Errorf(scrum.CodeMalformed, "the body is not valid JSON: %v", err)
+}
+
+// memberPath names the member a JSON Pointer leads to as the API's field
+// names do: object members joined by dots, array indexes left out
+// ("/criteria/0/text" is "criteria.text").
+func memberPath(p jsontext.Pointer) string {
+	var parts []string
+	for tok := range p.Tokens() {
+		if tok != "" && strings.Trim(tok, "0123456789") == "" {
+			continue
+		}
+		parts = append(parts, tok)
+	}
+	return strings.Join(parts, ".")
+}
+
+// goKind is the kind of t, through pointers and slices to what a JSON
+// value must be.
+func goKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind().String()
 }
 
 func jsonKind(k string) string {

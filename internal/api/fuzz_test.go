@@ -197,12 +197,33 @@ func TestDecodeJSONNamesUnknownFieldsAsSent(t *testing.T) {
 		{`{"a\"b":1}`, `a"b`},
 		{`{"tab\there":1}`, "tab\there"},
 		{`{"":1}`, ""},
+		{`{"0":1}`, "0"},
+		// Names match exactly: the API's members are snake_case.
+		{`{"Name":"x"}`, "Name"},
+		{`{"NAME":"x"}`, "NAME"},
 	}
 	for _, tt := range tests {
 		err := api.DecodeJSON(strings.NewReader(tt.body), api.RequestBodies()["team"]())
 		var de *scrum.Error
 		if !errors.As(err, &de) || de.Code != scrum.CodeInvalid || len(de.Fields) != 1 || de.Fields[0].Field != tt.want {
 			t.Errorf("%s: got %#v, want an invalid error naming %q", tt.body, err, tt.want)
+		}
+	}
+}
+
+// TestDecodeJSONRefusesAmbiguousBodies: a member given twice names it; text
+// that is not UTF-8 is malformed. Either could mean two readers of the same
+// body see different requests.
+func TestDecodeJSONRefusesAmbiguousBodies(t *testing.T) {
+	err := api.DecodeJSON(strings.NewReader(`{"name":"Orion","name":"Vega"}`), api.RequestBodies()["team"]())
+	var de *scrum.Error
+	if !errors.As(err, &de) || de.Code != scrum.CodeInvalid || len(de.Fields) != 1 || de.Fields[0].Field != "name" {
+		t.Errorf("a member twice: got %#v, want an invalid error naming name", err)
+	}
+	for _, body := range []string{"{\"name\":\"\xff\"}", `{"name":"\ud800"}`} {
+		err := api.DecodeJSON(strings.NewReader(body), api.RequestBodies()["team"]())
+		if scrum.ErrorCode(err) != scrum.CodeMalformed {
+			t.Errorf("%q: got %v, want malformed", body, err)
 		}
 	}
 }
