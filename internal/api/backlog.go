@@ -97,7 +97,7 @@ func (a *API) putReadiness(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeVersioned(w, http.StatusOK, it.Version, toItem(it))
+	return writeItem(w, http.StatusOK, it)
 }
 
 type refinementJSON struct {

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,7 +90,20 @@ func (a *API) createItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", Prefix+"/teams/"+it.TeamID+"/items/"+it.ID)
-	return writeVersioned(w, http.StatusCreated, it.Version, toItem(it))
+	return writeItem(w, http.StatusCreated, it)
+}
+
+// writeItem sends one item with an ETag of its version. It writes what
+// writeVersioned would, through the backlog list's appender: creating an
+// item is the hottest write, and reflection was a fifth of its HTTP work.
+func writeItem(w http.ResponseWriter, status int, it scrum.Item) error {
+	j := toItem(it)
+	b := appendItem(make([]byte, 0, 1024), &j)
+	w.Header().Set("ETag", "\"v"+strconv.Itoa(it.Version)+"\"")
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(append(b, '\n'))
+	return err
 }
 
 func deref(s *string) string {
@@ -173,7 +187,7 @@ func (a *API) getItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeVersioned(w, http.StatusOK, it.Version, toItem(it))
+	return writeItem(w, http.StatusOK, it)
 }
 
 // optional tells an absent JSON member from an explicit null.
@@ -246,7 +260,7 @@ func (a *API) patchItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeVersioned(w, http.StatusOK, it.Version, toItem(it))
+	return writeItem(w, http.StatusOK, it)
 }
 
 func (a *API) deleteItem(w http.ResponseWriter, r *http.Request) error {
@@ -258,7 +272,7 @@ func (a *API) deleteItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeVersioned(w, http.StatusOK, it.Version, toItem(it))
+	return writeItem(w, http.StatusOK, it)
 }
 
 type moveRequest struct {
@@ -282,7 +296,7 @@ func (a *API) moveItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeVersioned(w, http.StatusOK, it.Version, toItem(it))
+	return writeItem(w, http.StatusOK, it)
 }
 
 type historyJSON struct {
