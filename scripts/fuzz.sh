@@ -12,6 +12,7 @@ targets=(
   "./internal/api FuzzMoveDecode"
   "./internal/api FuzzImport"
   "./internal/api FuzzItemAppend"
+  "./internal/scrum FuzzItemPayload"
   "./internal/api FuzzEstimation"
   "./internal/markdown FuzzHTML"
   "./internal/backlogcsv FuzzParseJira"

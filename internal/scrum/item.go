@@ -3,9 +3,12 @@ package scrum
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tandemhq/tandem/internal/jsonw"
 )
 
 // ItemType is the kind of a backlog item.
@@ -208,6 +211,89 @@ type ItemPayload struct {
 	Readiness          []ReadinessPayload `json:"readiness"`
 	Rank               string             `json:"rank"`
 	Version            int                `json:"version"`
+}
+
+// AppendJSON appends p's JSON, byte for byte what json.Marshal writes,
+// without reflection: every item created writes one of these inside the
+// single writer's transaction.
+func (p ItemPayload) AppendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = jsonw.String(b, p.ID)
+	b = append(b, `,"number":`...)
+	b = strconv.AppendInt(b, int64(p.Number), 10)
+	b = append(b, `,"type":`...)
+	b = jsonw.String(b, string(p.Type))
+	b = append(b, `,"title":`...)
+	b = jsonw.String(b, p.Title)
+	b = append(b, `,"description":`...)
+	b = jsonw.String(b, p.Description)
+	b = append(b, `,"acceptance_criteria":`...)
+	if p.AcceptanceCriteria == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, c := range p.AcceptanceCriteria {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"text":`...)
+			b = jsonw.String(b, c.Text)
+			b = append(b, `,"done":`...)
+			b = strconv.AppendBool(b, c.Done)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"value":`...)
+	if p.Value == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, int64(*p.Value), 10)
+	}
+	b = append(b, `,"estimate":`...)
+	if p.Estimate == nil {
+		b = append(b, "null"...)
+	} else {
+		b = jsonw.Float(b, *p.Estimate)
+	}
+	b = append(b, `,"labels":`...)
+	b = jsonw.Strings(b, p.Labels)
+	if p.ParentID != "" {
+		b = append(b, `,"parent_id":`...)
+		b = jsonw.String(b, p.ParentID)
+	}
+	b = append(b, `,"status":`...)
+	b = jsonw.String(b, string(p.Status))
+	b = append(b, `,"goal_linked":`...)
+	b = strconv.AppendBool(b, p.GoalLinked)
+	b = append(b, `,"ready":`...)
+	b = strconv.AppendBool(b, p.Ready)
+	b = append(b, `,"readiness":`...)
+	if p.Readiness == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, r := range p.Readiness {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"id":`...)
+			b = jsonw.String(b, r.ID)
+			b = append(b, `,"kind":`...)
+			b = jsonw.String(b, string(r.Kind))
+			b = append(b, `,"criterion":`...)
+			b = jsonw.String(b, r.Criterion)
+			b = append(b, `,"met":`...)
+			b = strconv.AppendBool(b, r.Met)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"rank":`...)
+	b = jsonw.String(b, p.Rank)
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, int64(p.Version), 10)
+	return append(b, '}')
 }
 
 // ReadinessPayload is one readiness criterion as it applies to an item.
