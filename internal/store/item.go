@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/tandemhq/tandem/internal/jsonw"
 	"github.com/tandemhq/tandem/internal/scrum"
 )
 
@@ -27,33 +29,30 @@ type itemRow struct {
 	parent                  sql.NullString
 }
 
+// encodeItem maps an item to its row. The JSON columns are written by
+// hand (they are what json.Marshal writes): every create and edit runs
+// this inside the single writer.
 func encodeItem(it scrum.Item) (itemRow, error) {
 	var r itemRow
-	crit := it.AcceptanceCriteria
-	if crit == nil {
-		crit = []scrum.Criterion{}
+	b := make([]byte, 0, 256)
+	b = append(b, '[')
+	for i, c := range it.AcceptanceCriteria {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"text":`...)
+		b = jsonw.String(b, c.Text)
+		b = append(b, `,"done":`...)
+		b = strconv.AppendBool(b, c.Done)
+		b = append(b, '}')
 	}
-	b, err := json.Marshal(crit)
-	if err != nil {
-		return r, err
-	}
-	r.criteria = string(b)
-	labels := it.Labels
-	if labels == nil {
-		labels = []string{}
-	}
-	if b, err = json.Marshal(labels); err != nil {
-		return r, err
-	}
-	r.labels = string(b)
-	ticks := it.ReadyTicks
-	if ticks == nil {
-		ticks = []string{}
-	}
-	if b, err = json.Marshal(ticks); err != nil {
-		return r, err
-	}
-	r.ticks = string(b)
+	b = append(b, ']')
+	n := len(b)
+	b = jsonw.Strings(b, nonNil(it.Labels))
+	m := len(b)
+	b = jsonw.Strings(b, nonNil(it.ReadyTicks))
+	s := string(b)
+	r.criteria, r.labels, r.ticks = s[:n], s[n:m], s[m:]
 	if it.Value != nil {
 		r.value = sql.NullInt64{Int64: int64(*it.Value), Valid: true}
 	}
@@ -62,6 +61,13 @@ func encodeItem(it scrum.Item) (itemRow, error) {
 	}
 	r.parent = sql.NullString{String: it.ParentID, Valid: it.ParentID != ""}
 	return r, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func (t *tx) CreateItem(ctx context.Context, it scrum.Item) error {
@@ -209,10 +215,32 @@ func (t *tx) UpdateItem(ctx context.Context, it scrum.Item) error {
 	if oldLabels == r.labels {
 		return nil
 	}
-	if _, err := t.q.ExecContext(ctx, `DELETE FROM item_labels WHERE item_id = $1`, it.ID); err != nil {
-		return fmt.Errorf("relabel item: %w", err)
+	// item_labels holds exactly the labels in items.labels (both are
+	// written from the same list), so the old list names the rows to drop
+	// by primary key: no index on item_id is needed.
+	var was []string
+	if err := decodeList(oldLabels, &was); err != nil {
+		return fmt.Errorf("relabel item %s: %w", it.ID, err)
 	}
-	return t.insertLabels(ctx, it)
+	for _, l := range was {
+		if slices.Contains(it.Labels, l) {
+			continue
+		}
+		if _, err := t.q.ExecContext(ctx, `DELETE FROM item_labels WHERE team_id = $1 AND label = $2 AND item_id = $3`,
+			it.TeamID, l, it.ID); err != nil {
+			return fmt.Errorf("relabel item: %w", err)
+		}
+	}
+	for _, l := range it.Labels {
+		if slices.Contains(was, l) {
+			continue
+		}
+		if _, err := t.q.ExecContext(ctx, `INSERT INTO item_labels (team_id, label, item_id) VALUES ($1, $2, $3)`,
+			it.TeamID, l, it.ID); err != nil {
+			return t.d.mapErr(fmt.Errorf("label item: %w", err))
+		}
+	}
+	return nil
 }
 
 func (t *tx) staleItem(ctx context.Context, it scrum.Item) error {

@@ -73,6 +73,27 @@ func testItemView(t *testing.T, s *store.Store) {
 	if err != nil || !slices.Equal(got, []string{"checkout", "web"}) {
 		t.Errorf("labels: got %v (%v), want [checkout web]", got, err)
 	}
+	// Relabelling drops the labels taken away and keeps the others.
+	relabel := func(it scrum.Item, labels ...string) {
+		t.Helper()
+		cur, err := f.svc.Item(ctx, f.po, f.team, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.UpdateItem(ctx, f.po, f.team, it.ID, scrum.ItemPatch{Labels: &labels}, cur.Version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	relabel(its[0], "checkout", "mobile")
+	relabel(its[2])
+	for label, want := range map[string]int{"web": 0, "checkout": 1, "mobile": 1} {
+		if n, err := f.svc.CountItems(ctx, f.dev, f.team, scrum.ItemFilter{Label: label}); err != nil || n != want {
+			t.Errorf("label %q after relabelling: got %d (%v), want %d", label, n, err, want)
+		}
+	}
+	if got, err := f.svc.ItemLabels(ctx, f.dev, f.team); err != nil || !slices.Equal(got, []string{"checkout", "mobile"}) {
+		t.Errorf("labels after relabelling: got %v (%v), want [checkout mobile]", got, err)
+	}
 	// Outsiders learn nothing.
 	other := newBacklogOn(t, s)
 	_, err = f.svc.CountItems(ctx, other.po, f.team, scrum.ItemFilter{})
