@@ -146,6 +146,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg.TrustedProxies = append(cfg.TrustedProxies, prefix)
 	}
 	cfg.Log = newLogger(stderr, *logFormat)
+	server.TuneGC()
 	start := time.Now()
 	app, err := server.Open(ctx, cfg)
 	if err != nil {

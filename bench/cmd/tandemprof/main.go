@@ -51,6 +51,7 @@ func run(ctx context.Context) error {
 	go func() { _ = psrv.ListenAndServe() }()
 	defer psrv.Close()
 
+	server.TuneGC() // as tandem serve does
 	app, err := server.Open(ctx, cfg)
 	if err != nil {
 		return err
