@@ -83,7 +83,7 @@ func (t *tx) AllEvents(ctx context.Context, teamID string, after int64, limit in
 
 func (t *tx) LastEventSeq(ctx context.Context, teamID string) (int64, error) {
 	var seq int64
-	// MAX over the primary key is one index seek. A team without events
+	// MAX over the (team_id, seq) index is one seek. A team without events
 	// yet reads 0 here; Team() tells unknown teams apart where it matters.
 	err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE team_id = $1`, teamID).Scan(&seq)
 	if err != nil {
