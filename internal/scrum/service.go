@@ -104,7 +104,8 @@ type Actor struct {
 
 // teamWrite runs fn in a write transaction on one team, after locking the
 // team, loading its roster and checking that the actor holds need ("" for
-// any member). Refusals are audited.
+// any member). Refusals are audited. fn must not modify the roster's
+// slices: they may be the roster cache's own (see rosterCache.get).
 func (s *Service) teamWrite(ctx context.Context, actor Actor, teamID, need string, fn func(Tx, Roster) error) error {
 	s.warmRoster(ctx, teamID)
 	var denied error
