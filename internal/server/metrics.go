@@ -18,7 +18,7 @@ type metrics struct {
 	panics   prometheus.Counter
 }
 
-func newMetrics(liveConns func() int, dbs map[string]*sql.DB) *metrics {
+func newMetrics(liveConns func() int, writeStats func() (commits, writes int64), dbs map[string]*sql.DB) *metrics {
 	reg := prometheus.NewRegistry()
 	m := &metrics{
 		reg: reg,
@@ -37,7 +37,14 @@ func newMetrics(liveConns func() int, dbs map[string]*sql.DB) *metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "tandem_live_connections", Help: "Open live event streams.",
-		}, func() float64 { return float64(liveConns()) }))
+		}, func() float64 { return float64(liveConns()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tandem_store_commits_total", Help: "Database transactions committed by this instance.",
+		}, func() float64 { c, _ := writeStats(); return float64(c) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tandem_store_writes_total",
+			Help: "Writes committed by this instance; over tandem_store_commits_total, the writes each commit carried.",
+		}, func() float64 { _, w := writeStats(); return float64(w) }))
 	for name, db := range dbs {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
 	}

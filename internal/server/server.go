@@ -127,7 +127,7 @@ func (a *App) handler() http.Handler {
 	if a.Store.ReadDB() != a.Store.DB() {
 		dbs["tandem_db_reader"] = a.Store.ReadDB()
 	}
-	m := newMetrics(a.Hub.Connections, dbs)
+	m := newMetrics(a.Hub.Connections, a.Store.WriteStats, dbs)
 	a.API = api.New(a.Service, a.Hub, cfg.Log, api.Config{BaseURL: a.baseURL(), SecureCookies: cfg.SecureCookies, Heartbeat: cfg.Heartbeat,
 		HangupProbe: cfg.HangupProbe})
 	a.API.Register(mux)

@@ -86,9 +86,12 @@ type Store struct {
 	// unindexed counts acknowledged items not in the search index yet
 	// (Dialect.SearchIndex); only the writer changes it.
 	unindexed atomic.Int64
-	wg        sync.WaitGroup
-	wake      atomic.Pointer[func(teamID string)]
-	closed    atomic.Bool
+	// commits and writes count committed transactions and the writes they
+	// carried (see WriteStats).
+	commits, writes atomic.Int64
+	wg              sync.WaitGroup
+	wake            atomic.Pointer[func(teamID string)]
+	closed          atomic.Bool
 }
 
 // Options configures New.
@@ -246,6 +249,8 @@ func (s *Store) updateOnce(ctx context.Context, fn func(scrum.Tx) error) (err er
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.commits.Add(1)
+	s.writes.Add(1)
 	if s.d.NotifySQL == "" {
 		for team := range t.teams {
 			s.Changed(team)
@@ -507,7 +512,16 @@ func (s *Store) finish(ctx context.Context, sqlTx *sql.Tx, batch []*writeReq) {
 		}
 		return
 	}
+	s.commits.Add(1)
+	s.writes.Add(int64(len(batch)))
 	s.answer(batch)
+}
+
+// WriteStats reports how many transactions have committed and how many
+// writes (Update calls) they carried. With the single writer, writes per
+// commit is how many callers each fsync served.
+func (s *Store) WriteStats() (commits, writes int64) {
+	return s.commits.Load(), s.writes.Load()
 }
 
 // answer tells every write of a committed batch its outcome, then wakes

@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -25,6 +29,7 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 	read := &Table{Scenario: "backlog", Subject: "tandem", Baseline: "bare page read",
 		Title: "GET the first page of 100 items of a backlog filled by the create runs vs the bare page read"}
 	type side struct{ rps, p99, errs *Row }
+	var perCommit float64 // writes per commit in the last create run
 	tandem := func(label string, clients int, page bool) (AttackRun, error) {
 		dir, err := e.Dir("backlog-tandem")
 		if err != nil {
@@ -48,6 +53,14 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 		r, err := e.Attack(ctx, AttackSpec{Server: p, URL: items, Method: "POST", Headers: hdr, Workers: clients,
 			Body:     `{"type":"story","title":"A bench item","labels":["bench"],"acceptance_criteria":[{"text":"works"}]}`,
 			Duration: dur, Warmup: warm, Profile: fmt.Sprintf("backlog-create-%d", clients)})
+		if err == nil && !page {
+			// The server's own count of how many writes each commit carried
+			// (warm-up and seeding included).
+			var c, w float64
+			if c, w, err = writeStats(ctx, p.URL); err == nil && c > 0 {
+				perCommit = w / c
+			}
+		}
 		if err != nil || !page {
 			return r, err
 		}
@@ -99,8 +112,9 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 			goal, floorGoal = &Goal{OnRatio: true, Value: 0.5}, &Goal{OnRatio: true, Value: 2}
 		}
 		g, f := add(create, label, goal), add(floor, label, floorGoal)
-		var pageT, pageB *Row
+		var pageT, pageB, wpc *Row
 		if clients == 16 {
+			wpc = create.Add(label+": writes per commit (server's count)", "", nil)
 			pageT = read.Add("first page (100 items) p50", "ms", nil)
 			pageB = pageT
 		}
@@ -110,6 +124,9 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 				if err == nil {
 					put(g, true, r)
 					put(f, true, r)
+					if wpc != nil {
+						wpc.Subject = append(wpc.Subject, perCommit)
+					}
 					e.Log.Printf("backlog %s round %d tandem: %.0f/s p99 %.2f ms errors %d", label, round+1, r.RPS, r.P99, r.Errors)
 				}
 				return err
@@ -144,4 +161,36 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 		}
 	}
 	return []*Table{create, floor, read}, nil
+}
+
+// writeStats reads the store's commit and write counters from /metrics.
+func writeStats(ctx context.Context, base string) (commits, writes float64, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		v, perr := strconv.ParseFloat(value, 64)
+		switch {
+		case perr != nil:
+		case name == "tandem_store_commits_total":
+			commits = v
+		case name == "tandem_store_writes_total":
+			writes = v
+		}
+	}
+	return commits, writes, nil
 }
