@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tandemhq/tandem/internal/password"
@@ -14,11 +15,13 @@ import (
 	"github.com/tandemhq/tandem/internal/storetest"
 )
 
-// TestEventsSurviveTheirTableRebuild: migration 00009 moves every event
-// into a table keyed by rowid. Taking it back down and up again over a
-// team's real history keeps every event as it was, and the next event
+// TestTablesSurviveTheirRebuild: migrations 00009 and 00010 rebuild the
+// events and items tables with new keys. Taking them back down and up
+// again over a team's real backlog keeps every event and item as they
+// were, with their labels, parents, comments and search index; foreign
+// keys are enforced again afterwards and hold; and the next event
 // continues the team's sequence.
-func TestEventsSurviveTheirTableRebuild(t *testing.T) {
+func TestTablesSurviveTheirRebuild(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tandem.db")
 	s, err := sqlite.Open(ctx, path, store.Options{})
@@ -31,13 +34,23 @@ func TestEventsSurviveTheirTableRebuild(t *testing.T) {
 	}
 	po := storetest.MustUser(t, s, "Priya")
 	team := storetest.MustTeam(t, s, "Orion", po)
+	actor := scrum.Actor{User: po}
+	epic, err := svc.CreateItem(ctx, actor, team.ID, scrum.ItemInput{Title: "Checkout epic"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range 5 {
-		if _, err := svc.CreateItem(ctx, scrum.Actor{User: po}, team.ID, scrum.ItemInput{Title: fmt.Sprint("Story ", i)}); err != nil {
+		it, err := svc.CreateItem(ctx, actor, team.ID, scrum.ItemInput{Title: fmt.Sprint("Story ", i, " of the checkout"),
+			Labels: []string{"web", fmt.Sprint("l", i%2)}, ParentID: epic.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AddComment(ctx, actor, team.ID, it.ID, "Looks right"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	s.Close()
-	before := dumpEvents(t, path)
+	before, items := dumpEvents(t, path), dumpItems(t, path)
 	if len(before) < 5 {
 		t.Fatalf("only %d events before the migration", len(before))
 	}
@@ -54,9 +67,13 @@ func TestEventsSurviveTheirTableRebuild(t *testing.T) {
 	if _, err := p.DownTo(ctx, 8); err != nil {
 		t.Fatalf("down to 8: %v", err)
 	}
+	checkKeys(t, db)
 	db.Close()
 	if got := dumpEvents(t, path); fmt.Sprint(got) != fmt.Sprint(before) {
 		t.Fatalf("after migrating down the events are\n%v\nwant\n%v", got, before)
+	}
+	if got := dumpItems(t, path); got != items {
+		t.Fatalf("after migrating down the items are\n%v\nwant\n%v", got, items)
 	}
 
 	s, err = sqlite.Open(ctx, path, store.Options{}) // migrates up again
@@ -68,10 +85,22 @@ func TestEventsSurviveTheirTableRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.CreateItem(ctx, scrum.Actor{User: po}, team.ID, scrum.ItemInput{Title: "After"}); err != nil {
+	found, _, err := svc.Items(ctx, actor, team.ID, scrum.ItemFilter{Query: "checkout", Label: "l1"}, scrum.Page{})
+	if err != nil || len(found) != 2 {
+		t.Errorf("search and label filter after migrating up: got %d items (%v), want 2", len(found), err)
+	}
+	if _, err := svc.CreateItem(ctx, actor, team.ID, scrum.ItemInput{Title: "After"}); err != nil {
 		t.Fatal(err)
 	}
+	checkKeys(t, s.DB())
+	var enforced int
+	if err := s.DB().QueryRow(`PRAGMA foreign_keys`).Scan(&enforced); err != nil || enforced != 1 {
+		t.Errorf("foreign keys enforced after the migration: %d (%v), want 1", enforced, err)
+	}
 	s.Close()
+	if got := dumpItems(t, path); !strings.HasPrefix(got, items) || got == items {
+		t.Errorf("after migrating up and one create the items are\n%v\nwant\n%v and one more", got, items)
+	}
 	after := dumpEvents(t, path)
 	if len(after) != len(before)+1 || fmt.Sprint(after[:len(before)]) != fmt.Sprint(before) {
 		t.Fatalf("after migrating up and one create the events are\n%v\nwant\n%v and one more", after, before)
@@ -110,4 +139,39 @@ func dumpEvents(t *testing.T, path string) []storedEvent {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// dumpItems is every item column that a rebuild must carry over, one line
+// per item in search_rowid order.
+func dumpItems(t *testing.T, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", sqlite.DSN(path, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var out string
+	if err := db.QueryRow(`SELECT COALESCE(group_concat(line, char(10)), '') FROM (SELECT json_array(search_rowid, id, team_id,
+		number, type, title, description, criteria, value, estimate, labels, parent_id, status, rank, version, created_at,
+		created_by, updated_at, ready, ready_ticks, goal_linked) AS line FROM items ORDER BY search_rowid)`).Scan(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkKeys fails when any foreign key is broken or the file is damaged.
+func checkKeys(t *testing.T, db *sql.DB) {
+	t.Helper()
+	rows, err := db.Query(`PRAGMA foreign_key_check`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		t.Error("a foreign key is broken after the migration")
+	}
+	var ok string
+	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
+		t.Errorf("integrity check: %s (%v)", ok, err)
+	}
 }
