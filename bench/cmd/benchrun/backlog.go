@@ -29,7 +29,7 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 	read := &Table{Scenario: "backlog", Subject: "tandem", Baseline: "bare page read",
 		Title: "GET the first page of 100 items of a backlog filled by the create runs vs the bare page read"}
 	type side struct{ rps, p99, errs *Row }
-	var perCommit float64 // writes per commit in the last create run
+	var perCommit, inServer float64 // writes per commit and ms per create in the server, last create run
 	tandem := func(label string, clients int, page bool) (AttackRun, error) {
 		dir, err := e.Dir("backlog-tandem")
 		if err != nil {
@@ -56,9 +56,11 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 		if err == nil && !page {
 			// The server's own count of how many writes each commit carried
 			// (warm-up and seeding included).
-			var c, w float64
-			if c, w, err = writeStats(ctx, p.URL); err == nil && c > 0 {
-				perCommit = w / c
+			var st serverStats
+			if st, err = readServerStats(ctx, p.URL); err == nil && st.commits > 0 {
+				perCommit = st.writes / st.commits
+				inServer = st.createSeconds / st.creates * 1000
+				e.Log.Printf("backlog %s: %.2f writes per commit, %.3f ms per create in the server", label, perCommit, inServer)
 			}
 		}
 		if err != nil || !page {
@@ -112,9 +114,10 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 			goal, floorGoal = &Goal{OnRatio: true, Value: 0.5}, &Goal{OnRatio: true, Value: 2}
 		}
 		g, f := add(create, label, goal), add(floor, label, floorGoal)
-		var pageT, pageB, wpc *Row
+		var pageT, pageB, wpc, srv *Row
 		if clients == 16 {
 			wpc = create.Add(label+": writes per commit (server's count)", "", nil)
+			srv = create.Add(label+": mean time in the server per create (server's count)", "ms", nil)
 			pageT = read.Add("first page (100 items) p50", "ms", nil)
 			pageB = pageT
 		}
@@ -126,6 +129,7 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 					put(f, true, r)
 					if wpc != nil {
 						wpc.Subject = append(wpc.Subject, perCommit)
+						srv.Subject = append(srv.Subject, inServer)
 					}
 					e.Log.Printf("backlog %s round %d tandem: %.0f/s p99 %.2f ms errors %d", label, round+1, r.RPS, r.P99, r.Errors)
 				}
@@ -163,34 +167,48 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 	return []*Table{create, floor, read}, nil
 }
 
-// writeStats reads the store's commit and write counters from /metrics.
-func writeStats(ctx context.Context, base string) (commits, writes float64, err error) {
+// serverStats are the server's own counters from /metrics.
+type serverStats struct {
+	commits, writes        float64 // the store's group commits and the writes they carried
+	creates, createSeconds float64 // item creates and their total time in the server
+}
+
+// readServerStats reads the store's commit and write counters and the
+// item create route's latency sum and count from /metrics.
+func readServerStats(ctx context.Context, base string) (serverStats, error) {
+	var st serverStats
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
 	if err != nil {
-		return 0, 0, err
+		return st, err
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, 0, err
+		return st, err
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
 	if err != nil {
-		return 0, 0, err
+		return st, err
 	}
+	const route = `{route="POST /api/v1/teams/{team}/items"}`
 	for _, line := range strings.Split(string(body), "\n") {
-		name, value, ok := strings.Cut(line, " ")
-		if !ok {
+		i := strings.LastIndexByte(line, ' ') // label values may hold spaces
+		if i < 0 || strings.HasPrefix(line, "#") {
 			continue
 		}
-		v, perr := strconv.ParseFloat(value, 64)
+		name := line[:i]
+		v, perr := strconv.ParseFloat(line[i+1:], 64)
 		switch {
 		case perr != nil:
 		case name == "tandem_store_commits_total":
-			commits = v
+			st.commits = v
 		case name == "tandem_store_writes_total":
-			writes = v
+			st.writes = v
+		case name == "tandem_http_request_duration_seconds_sum"+route:
+			st.createSeconds = v
+		case name == "tandem_http_request_duration_seconds_count"+route:
+			st.creates = v
 		}
 	}
-	return commits, writes, nil
+	return st, nil
 }
