@@ -328,6 +328,9 @@ func (t *tx) NextItemNumbers(ctx context.Context, teamID string, n int) (int, er
 	if err := t.LockTeam(ctx, teamID); err != nil {
 		return 0, err
 	}
+	if _, ok := t.memo.number(teamID); !ok {
+		t.prefetch(ctx, teamID)
+	}
 	last, ok := t.memo.number(teamID)
 	if !ok {
 		if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) FROM items WHERE team_id = $1`, teamID).Scan(&last); err != nil {

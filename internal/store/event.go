@@ -19,6 +19,9 @@ func (t *tx) AppendEvent(ctx context.Context, e scrum.Event) (scrum.Event, error
 	if err := t.LockTeam(ctx, e.TeamID); err != nil {
 		return e, err
 	}
+	if _, ok := t.memo.seq(e.TeamID); !ok {
+		t.prefetch(ctx, e.TeamID)
+	}
 	if last, ok := t.memo.seq(e.TeamID); ok {
 		e.Seq = last + 1
 	} else if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE team_id = $1`, e.TeamID).Scan(&e.Seq); err != nil {

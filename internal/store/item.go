@@ -268,6 +268,9 @@ func (t *tx) SetItemRank(ctx context.Context, it scrum.Item) error {
 func (t *tx) EdgeRank(ctx context.Context, teamID string, last bool) (string, error) {
 	q := `SELECT rank FROM items WHERE team_id = $1 ORDER BY rank LIMIT 1`
 	if last {
+		if _, ok := t.memo.rank(teamID); !ok {
+			t.prefetch(ctx, teamID)
+		}
 		if r, ok := t.memo.rank(teamID); ok {
 			return r, nil
 		}

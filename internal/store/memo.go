@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"slices"
 
 	"github.com/tandemhq/tandem/internal/scrum"
@@ -24,6 +26,9 @@ type writeMemo struct {
 	roster     map[string]int64
 	ready      map[string]readyMemo
 	lastSearch int64 // 0: not read yet
+	// prefetched holds the teams whose values were read together (see
+	// tx.prefetch).
+	prefetched map[string]bool
 }
 
 type readyMemo struct {
@@ -33,7 +38,7 @@ type readyMemo struct {
 
 func newWriteMemo() *writeMemo {
 	return &writeMemo{eventSeq: map[string]int64{}, itemNumber: map[string]int{}, lastRank: map[string]string{},
-		roster: map[string]int64{}, ready: map[string]readyMemo{}}
+		roster: map[string]int64{}, ready: map[string]readyMemo{}, prefetched: map[string]bool{}}
 }
 
 func (m *writeMemo) seq(teamID string) (int64, bool) {
@@ -144,4 +149,50 @@ func (m *writeMemo) readyChanged(teamID string) {
 	if m != nil {
 		delete(m.ready, teamID)
 	}
+}
+
+// prefetch reads, with one statement, the values of teamID that writes
+// look up one by one: its roster version, highest event seq, item number
+// and rank, and the highest search_rowid. Only on a single writer, where
+// nothing else writes between this read and the writes that use it (on
+// PostgreSQL each value is read after locking the team). It reports
+// whether it read them; values already remembered are kept, being newer.
+func (t *tx) prefetch(ctx context.Context, teamID string) bool {
+	m := t.memo
+	if m == nil || !t.d.SingleWriter || m.prefetched[teamID] {
+		return false
+	}
+	m.prefetched[teamID] = true
+	q := `SELECT (SELECT roster_version FROM teams WHERE id = $1),
+		(SELECT COALESCE(MAX(seq), 0) FROM events WHERE team_id = $1),
+		(SELECT COALESCE(MAX(number), 0) FROM items WHERE team_id = $1),
+		(SELECT COALESCE((SELECT rank FROM items WHERE team_id = $1 ORDER BY rank DESC LIMIT 1), ''))`
+	if t.d.SearchIndex != nil {
+		q += `, (SELECT COALESCE(MAX(search_rowid), 0) FROM items)`
+	} else {
+		q += `, 0`
+	}
+	var roster sql.NullInt64
+	var seq, search int64
+	var number int
+	var rank string
+	if err := t.q.QueryRowContext(ctx, q, teamID).Scan(&roster, &seq, &number, &rank, &search); err != nil {
+		return false // each value is then read on its own, and fails there if it must
+	}
+	if _, ok := m.roster[teamID]; !ok && roster.Valid {
+		m.roster[teamID] = roster.Int64
+	}
+	if _, ok := m.eventSeq[teamID]; !ok {
+		m.eventSeq[teamID] = seq
+	}
+	if _, ok := m.itemNumber[teamID]; !ok {
+		m.itemNumber[teamID] = number
+	}
+	if _, ok := m.lastRank[teamID]; !ok {
+		m.lastRank[teamID] = rank
+	}
+	if m.lastSearch == 0 {
+		m.lastSearch = search
+	}
+	return true
 }

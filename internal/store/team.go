@@ -72,6 +72,11 @@ func (t *tx) RosterVersion(ctx context.Context, teamID string) (int64, error) {
 	if v, ok := t.memo.rosterVersion(teamID); ok {
 		return v, nil
 	}
+	if t.prefetch(ctx, teamID) {
+		if v, ok := t.memo.rosterVersion(teamID); ok {
+			return v, nil
+		}
+	}
 	var v int64
 	err := t.q.QueryRowContext(ctx, `SELECT roster_version FROM teams WHERE id = $1`, teamID).Scan(&v)
 	if err == nil {
