@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/tandemhq/tandem/internal/jsonw"
+	"github.com/tandemhq/tandem/internal/scrum"
 )
 
 // The backlog list is the Product Owner's hottest read: a 1,000-item page
@@ -48,22 +49,7 @@ func appendItem(b []byte, j *itemJSON) []byte {
 	b = append(b, `,"description":`...)
 	b = jsonw.String(b, j.Description)
 	b = append(b, `,"acceptance_criteria":`...)
-	if j.AcceptanceCriteria == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, c := range j.AcceptanceCriteria {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"text":`...)
-			b = jsonw.String(b, c.Text)
-			b = append(b, `,"done":`...)
-			b = strconv.AppendBool(b, c.Done)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = scrum.AppendCriteriaJSON(b, j.AcceptanceCriteria)
 	b = append(b, `,"value":`...)
 	if j.Value == nil {
 		b = append(b, "null"...)

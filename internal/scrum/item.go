@@ -228,22 +228,7 @@ func (p ItemPayload) AppendJSON(b []byte) []byte {
 	b = append(b, `,"description":`...)
 	b = jsonw.String(b, p.Description)
 	b = append(b, `,"acceptance_criteria":`...)
-	if p.AcceptanceCriteria == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, c := range p.AcceptanceCriteria {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"text":`...)
-			b = jsonw.String(b, c.Text)
-			b = append(b, `,"done":`...)
-			b = strconv.AppendBool(b, c.Done)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = AppendCriteriaJSON(b, p.AcceptanceCriteria)
 	b = append(b, `,"value":`...)
 	if p.Value == nil {
 		b = append(b, "null"...)
@@ -294,6 +279,25 @@ func (p ItemPayload) AppendJSON(b []byte) []byte {
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, int64(p.Version), 10)
 	return append(b, '}')
+}
+
+// AppendCriteriaJSON appends cs as json.Marshal writes it (nil is null).
+func AppendCriteriaJSON(b []byte, cs []Criterion) []byte {
+	if cs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, c := range cs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"text":`...)
+		b = jsonw.String(b, c.Text)
+		b = append(b, `,"done":`...)
+		b = strconv.AppendBool(b, c.Done)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // ReadinessPayload is one readiness criterion as it applies to an item.

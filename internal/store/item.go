@@ -35,18 +35,11 @@ type itemRow struct {
 func encodeItem(it scrum.Item) (itemRow, error) {
 	var r itemRow
 	b := make([]byte, 0, 256)
-	b = append(b, '[')
-	for i, c := range it.AcceptanceCriteria {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"text":`...)
-		b = jsonw.String(b, c.Text)
-		b = append(b, `,"done":`...)
-		b = strconv.AppendBool(b, c.Done)
-		b = append(b, '}')
+	crit := it.AcceptanceCriteria
+	if crit == nil {
+		crit = []scrum.Criterion{}
 	}
-	b = append(b, ']')
+	b = scrum.AppendCriteriaJSON(b, crit)
 	n := len(b)
 	b = jsonw.Strings(b, nonNil(it.Labels))
 	m := len(b)
