@@ -284,3 +284,33 @@ func TestSearchCatchesUp(t *testing.T) {
 		t.Errorf("after a restart: got %q", got)
 	}
 }
+
+// TestLoneFailingWriteRunsOnce: a write that fails alone in its commit is
+// answered with its error after one run; only a failure among other
+// writes makes the writer run the batch again, each write in a savepoint.
+func TestLoneFailingWriteRunsOnce(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "t.db"), store.Options{})
+	refused := scrum.Invalid("title", "no")
+	runs := 0
+	err := s.Update(context.Background(), func(scrum.Tx) error {
+		runs++
+		return refused
+	})
+	if !errors.Is(err, refused) || runs != 1 {
+		t.Fatalf("a lone failing write: error %v after %d runs, want %v after 1", err, runs, refused)
+	}
+	var ranA, ranB int
+	errs := together(t, s,
+		func() error {
+			return s.Update(context.Background(), func(scrum.Tx) error { ranA++; return nil })
+		},
+		func() error {
+			return s.Update(context.Background(), func(scrum.Tx) error { ranB++; return refused })
+		})
+	if errs[0] != nil || !errors.Is(errs[1], refused) {
+		t.Fatalf("batch of two: errors %v, want nil and %v", errs, refused)
+	}
+	if ranA != 2 || ranB != 2 {
+		t.Errorf("batch of two with a failure ran its writes %d and %d times, want 2 each (tried, then in savepoints)", ranA, ranB)
+	}
+}

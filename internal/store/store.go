@@ -421,7 +421,8 @@ func (s *Store) commitBatch(batch []*writeReq, maxBatch int) {
 	// Most batches have no failing write: run them without savepoints (two
 	// statements fewer per write). If one fails, roll the whole attempt
 	// back and run the batch again with a savepoint around each write, so
-	// the failure undoes only its own changes. Writes are closures over
+	// the failure undoes only its own changes (a write that failed alone is
+	// answered at once). Writes are closures over
 	// the transaction, so running one again is safe: nothing of the first
 	// attempt was committed or acknowledged.
 	batch, ok := s.tryBatch(batch, maxBatch)
@@ -447,6 +448,12 @@ func (s *Store) tryBatch(batch []*writeReq, maxBatch int) ([]*writeReq, bool) {
 			r.err = err
 		} else if r.err = s.runOne(ctx, sqlTx, r, true, memo); r.err != nil {
 			_ = sqlTx.Rollback()
+			if len(batch) == 1 {
+				// Nothing else ran: the write's own error is its answer, and
+				// running it again with a savepoint would only repeat it.
+				r.done <- s.mapErr(r.err)
+				return batch, true
+			}
 			for _, r := range batch {
 				r.err, r.teams, r.found, r.indexed = nil, nil, 0, false
 			}
