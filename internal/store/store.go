@@ -422,9 +422,9 @@ func (s *Store) commitBatch(batch []*writeReq, maxBatch int) {
 	// statements fewer per write). If one fails, roll the whole attempt
 	// back and run the batch again with a savepoint around each write, so
 	// the failure undoes only its own changes (a write that failed alone is
-	// answered at once). Writes are closures over
-	// the transaction, so running one again is safe: nothing of the first
-	// attempt was committed or acknowledged.
+	// answered at once). Writes are closures over the transaction, so
+	// running one again is safe: nothing of the first attempt was committed
+	// or acknowledged.
 	batch, ok := s.tryBatch(batch, maxBatch)
 	if !ok {
 		s.runBatch(batch, len(batch) == 1)
