@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"testing"
 )
 
 // allowedTags are the elements the renderer may produce.
@@ -25,9 +26,8 @@ var allowedAttrs = map[string]bool{
 // text, so that each '<' opens a tag or comment, and on attribute values
 // being double-quoted. It rejects <script and any other element outside
 // allowedTags, any attribute outside allowedAttrs (on… handlers included),
-// and any attribute value that, entity-decoded, stripped of whitespace and
-// control characters and lower-cased, holds javascript: or vbscript:, or an
-// href that starts with data:.
+// and any href that, entity-decoded, stripped of whitespace and control
+// characters and lower-cased, starts with javascript:, vbscript: or data:.
 func unsafeHTML(out string) string {
 	if strings.Contains(strings.ToLower(out), "<script") {
 		return "contains <script"
@@ -119,10 +119,15 @@ func unsafeValue(attr, v string) string {
 		}
 		return r
 	}, decoded))
+	if attr != "href" {
+		// Only a URL attribute is ever run as script; a title that reads
+		// "javascript:" is text.
+		return ""
+	}
 	switch {
-	case strings.Contains(norm, "javascript:"), strings.Contains(norm, "vbscript:"):
-		return fmt.Sprintf("script URL in %s=%q", attr, v)
-	case attr == "href" && strings.HasPrefix(norm, "data:"):
+	case strings.HasPrefix(norm, "javascript:"), strings.HasPrefix(norm, "vbscript:"):
+		return fmt.Sprintf("script URL in href=%q", v)
+	case strings.HasPrefix(norm, "data:"):
 		return fmt.Sprintf("data URL in href=%q", v)
 	}
 	return ""
@@ -133,4 +138,37 @@ func clipForMessage(s string) string {
 		return s[:80] + "…"
 	}
 	return s
+}
+
+// TestUnsafeHTML checks the checker itself: it must flag what a browser
+// would run and let inert text through, or the fuzz target means nothing.
+func TestUnsafeHTML(t *testing.T) {
+	unsafe := []string{
+		`<script>x</script>`,
+		`<img src="x">`,
+		`<a href="x" onclick="y">a</a>`,
+		`<a href="javascript:x">a</a>`,
+		`<a href=" JaVa&#x09;Script&colon;x">a</a>`,
+		`<a href="vbscript:x">a</a>`,
+		`<a href="data:text/html,x">a</a>`,
+		`<a href=x>a</a>`,
+		`<p>a > b</p>`,
+		`<!-- hi -->`,
+	}
+	for _, s := range unsafe {
+		if unsafeHTML(s) == "" {
+			t.Errorf("unsafeHTML(%q) = \"\", want a reason", s)
+		}
+	}
+	safe := []string{
+		`<p>javascript:alert(1)</p>`,
+		`<a href="https://example.com/javascript:x" title="javascript:x">a</a>`,
+		`<a href="/a" title="see data:x">a</a>`,
+		`<p><!-- raw HTML omitted --></p>`,
+	}
+	for _, s := range safe {
+		if why := unsafeHTML(s); why != "" {
+			t.Errorf("unsafeHTML(%q) = %q, want \"\"", s, why)
+		}
+	}
 }
