@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -24,10 +23,9 @@ import (
 // buildTandem builds this command once into dir.
 func buildTandem(t *testing.T, dir string) string {
 	t.Helper()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		goBin = "go"
-	}
+	// go test puts its own toolchain first on PATH, so "go" is the one
+	// that built this test.
+	goBin := "go"
 	bin := filepath.Join(dir, "tandem")
 	cmd := exec.Command(goBin, "build", "-o", bin, ".")
 	if out, err := cmd.CombinedOutput(); err != nil {

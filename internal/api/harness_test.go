@@ -575,15 +575,6 @@ func (e *env) signIn(email string) string {
 
 var validated atomic.Int64
 
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 func bigBody(n int) string {
 	var b bytes.Buffer
 	b.WriteString(`{"name":"`)

@@ -11,7 +11,7 @@ import (
 // links, {color} tags and, if breaks is set, \\ line breaks (else they
 // become spaces).
 func inline(s string, breaks bool) string {
-	if strings.IndexAny(s, "*_-{[\\:") < 0 {
+	if !strings.ContainsAny(s, "*_-{[\\:") {
 		return s
 	}
 	in := inliner{s: s, breaks: breaks}

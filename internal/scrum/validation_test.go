@@ -273,7 +273,7 @@ func TestIDsAndSecrets(t *testing.T) {
 	if a == b || !strings.HasPrefix(a, "tds_") || len(a) != len("tds_")+52 {
 		t.Errorf("got secrets %q and %q, want two distinct tds_ secrets of 256 bits", a, b)
 	}
-	if HashSecret(a) != HashSecret(a) || HashSecret(a) == HashSecret(b) || len(HashSecret(a)) != 64 {
+	if h1, h2 := HashSecret(a), HashSecret(a); h1 != h2 || h1 == HashSecret(b) || len(h1) != 64 {
 		t.Errorf("HashSecret is not a stable 64-hex-digit digest")
 	}
 	if strings.Contains(HashSecret(a), a[4:]) {

@@ -399,18 +399,30 @@ func testEvents(t *testing.T, s *store.Store) {
 			t.Errorf("got events %+v, want seq 1..3 of team A", es)
 		}
 		es, err = tx.AllEvents(ctx, a.ID, 2, 100)
+		if err != nil {
+			return err
+		}
 		if len(es) != 1 || es[0].Seq != 3 {
 			t.Errorf("got %+v after seq 2, want only seq 3", es)
 		}
 		seq, err := tx.LastEventSeq(ctx, b.ID)
+		if err != nil {
+			return err
+		}
 		if seq != 2 {
 			t.Errorf("got last seq %d for team B, want 2", seq)
 		}
 		page, next, err := tx.SubjectEvents(ctx, a.ID, "subject-0", po.ID, scrum.Page{Limit: 2})
+		if err != nil {
+			return err
+		}
 		if len(page) != 2 || next == "" {
 			t.Errorf("got %d subject events and cursor %q, want 2 and a cursor", len(page), next)
 		}
 		page, next, err = tx.SubjectEvents(ctx, a.ID, "subject-0", po.ID, scrum.Page{Cursor: next, Limit: 2})
+		if err != nil {
+			return err
+		}
 		if len(page) != 1 || next != "" || page[0].Seq != 3 {
 			t.Errorf("got %+v %q on the last page, want seq 3 and no cursor", page, next)
 		}

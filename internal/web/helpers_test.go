@@ -118,11 +118,6 @@ func (a *app) post(p person, path string, form url.Values) response {
 	return a.do(&p, http.MethodPost, path, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
 }
 
-func (a *app) postJSON(p person, path, body string) response {
-	a.t.Helper()
-	return a.do(&p, http.MethodPost, path, strings.NewReader(body), "application/json")
-}
-
 // wantStatus fails unless the response has the status.
 func (r response) wantStatus(t testing.TB, want int) response {
 	t.Helper()
