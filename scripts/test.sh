@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: formatting, vet, the race-enabled test suite on SQLite and
+# Every test: formatting, vet, staticcheck, the race-enabled test suite on SQLite and
 # PostgreSQL, browser tests in headless Chromium, and short fuzzing of the
 # request decoders. In CI (CI=true) a missing PostgreSQL or browser fails
 # the run instead of skipping.
@@ -48,6 +48,10 @@ fi
 
 step "go vet"
 go vet ./...
+
+step "staticcheck"
+# Pinned in go.mod (tool directive); staticcheck.conf says which checks.
+go tool staticcheck ./...
 
 step "go test -race"
 go test -race -count=1 -timeout 12m ./...
