@@ -314,3 +314,56 @@ func TestLoneFailingWriteRunsOnce(t *testing.T) {
 		t.Errorf("batch of two with a failure ran its writes %d and %d times, want 2 each (tried, then in savepoints)", ranA, ranB)
 	}
 }
+
+// TestHangUpMidWrite: a client that hangs up while the writer runs its
+// write does not interrupt the transaction the batch shares. Its write
+// runs to its end, as if the hang-up had come just after the commit, and
+// the other writes of the batch commit once, not again in savepoints.
+func TestHangUpMidWrite(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "t.db"), store.Options{})
+	tm := newTeam(t, s)
+	appendEvent := func(ctx context.Context, tx scrum.Tx, subject string) error {
+		e, err := scrum.NewEvent(tm.id, "test.event", subject, tm.po.User.ID, map[string]string{"s": subject})
+		if err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(ctx, e)
+		return err
+	}
+	var ranA, ranB int
+	errs := together(t, s,
+		func() error {
+			ctx, hangUp := context.WithCancel(context.Background())
+			defer hangUp()
+			return s.Update(ctx, func(tx scrum.Tx) error {
+				ranA++
+				hangUp()
+				return appendEvent(ctx, tx, "left")
+			})
+		},
+		func() error {
+			return s.Update(context.Background(), func(tx scrum.Tx) error {
+				ranB++
+				return appendEvent(context.Background(), tx, "stayed")
+			})
+		})
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("got errors %v, want none: a started write runs to its end", errs)
+	}
+	if ranA != 1 || ranB != 1 {
+		t.Errorf("the writes ran %d and %d times, want once each", ranA, ranB)
+	}
+	var got []string
+	err := s.View(context.Background(), func(tx scrum.Tx) error {
+		es, err := tx.AllEvents(context.Background(), tm.id, 0, 100)
+		for _, e := range es {
+			if e.Type == "test.event" {
+				got = append(got, e.SubjectID)
+			}
+		}
+		return err
+	})
+	if err != nil || strings.Join(got, ",") != "left,stayed" {
+		t.Errorf("committed events %v (%v), want left,stayed", got, err)
+	}
+}

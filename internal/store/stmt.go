@@ -113,30 +113,62 @@ func (c cachedDB) QueryRowContext(ctx context.Context, query string, args ...any
 	return c.db.QueryRowContext(ctx, query, args...)
 }
 
-// cachedTx runs statements in a transaction, reusing statements the
-// cache prepared on the (single) writer connection.
-type cachedTx struct {
+// batchTx runs the statements of the writer's batch transaction.
+//
+// It drops the callers' cancellation: once the writer has started a write
+// (it checks the request's context first), the write runs to its end. A
+// client hanging up mid-statement would otherwise interrupt the
+// transaction that the other writes of the batch share, and make the
+// writer run them all again in savepoints; and modernc.org/sqlite starts a
+// goroutine to watch every cancellable statement, a cost on the single
+// writer's path. Statements come from the cache when it has them, bound to
+// the transaction once per batch rather than once per call.
+type batchTx struct {
 	tx    *sql.Tx
-	cache *stmtCache
+	cache *stmtCache // nil: no statement cache
+	bound map[string]*sql.Stmt
 }
 
-func (c cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := c.cache.lookup(query); st != nil {
-		return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	}
-	return c.tx.ExecContext(ctx, query, args...)
+func newBatchTx(tx *sql.Tx, cache *stmtCache) *batchTx {
+	return &batchTx{tx: tx, cache: cache, bound: map[string]*sql.Stmt{}}
 }
 
-func (c cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := c.cache.lookup(query); st != nil {
-		return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+// stmt returns query's cached statement bound to the transaction, or nil.
+func (b *batchTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if b.cache == nil {
+		return nil
 	}
-	return c.tx.QueryContext(ctx, query, args...)
+	if st, ok := b.bound[query]; ok {
+		return st
+	}
+	st := b.cache.lookup(query)
+	if st != nil {
+		st = b.tx.StmtContext(ctx, st)
+		b.bound[query] = st
+	}
+	return st
 }
 
-func (c cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := c.cache.lookup(query); st != nil {
-		return c.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+func (b *batchTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = context.WithoutCancel(ctx)
+	if st := b.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
-	return c.tx.QueryRowContext(ctx, query, args...)
+	return b.tx.ExecContext(ctx, query, args...)
+}
+
+func (b *batchTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = context.WithoutCancel(ctx)
+	if st := b.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return b.tx.QueryContext(ctx, query, args...)
+}
+
+func (b *batchTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx)
+	if st := b.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return b.tx.QueryRowContext(ctx, query, args...)
 }

@@ -441,12 +441,12 @@ func (s *Store) tryBatch(batch []*writeReq, maxBatch int) ([]*writeReq, bool) {
 	if err != nil {
 		return batch, false
 	}
-	memo := newWriteMemo()
+	memo, bt := newWriteMemo(), newBatchTx(sqlTx, s.wcache)
 	for i := 0; i < len(batch); i++ {
 		r := batch[i]
 		if err := r.ctx.Err(); err != nil {
 			r.err = err
-		} else if r.err = s.runOne(ctx, sqlTx, r, true, memo); r.err != nil {
+		} else if r.err = s.runOne(ctx, bt, r, true, memo); r.err != nil {
 			_ = sqlTx.Rollback()
 			if len(batch) == 1 {
 				// Nothing else ran: the write's own error is its answer, and
@@ -490,13 +490,13 @@ func (s *Store) runBatch(batch []*writeReq, single bool) {
 		fail(fmt.Errorf("begin: %w", err))
 		return
 	}
-	memo := newWriteMemo()
+	memo, bt := newWriteMemo(), newBatchTx(sqlTx, s.wcache)
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.err = err
 			continue
 		}
-		r.err = s.runOne(ctx, sqlTx, r, single, memo)
+		r.err = s.runOne(ctx, bt, r, single, memo)
 		if r.err != nil && single {
 			_ = sqlTx.Rollback()
 			fail(r.err)
@@ -563,18 +563,14 @@ func (s *Store) answer(batch []*writeReq) {
 // no savepoint: its failure rolls back the whole transaction. A write
 // rolled back to its savepoint also empties memo, which may hold what it
 // had changed.
-func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, single bool, memo *writeMemo) (err error) {
+func (s *Store) runOne(ctx context.Context, sqlTx *batchTx, r *writeReq, single bool, memo *writeMemo) (err error) {
 	r.teams, r.found, r.indexed = nil, 0, false
 	if !single {
 		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 			return fmt.Errorf("savepoint: %w", err)
 		}
 	}
-	var q querier = sqlTx
-	if s.wcache != nil {
-		q = cachedTx{tx: sqlTx, cache: s.wcache}
-	}
-	t := &tx{q: q, d: &s.d, now: s.now().UTC(), memo: memo}
+	t := &tx{q: sqlTx, d: &s.d, now: s.now().UTC(), memo: memo}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
