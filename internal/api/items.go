@@ -99,10 +99,13 @@ func (a *API) createItem(w http.ResponseWriter, r *http.Request) error {
 func writeItem(w http.ResponseWriter, status int, it scrum.Item) error {
 	j := toItem(it)
 	b := appendItem(make([]byte, 0, 1024), &j)
-	w.Header().Set("ETag", "\"v"+strconv.Itoa(it.Version)+"\"")
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	b = append(b, '\n')
+	h := w.Header()
+	h.Set("ETag", "\"v"+strconv.Itoa(it.Version)+"\"")
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	_, err := w.Write(append(b, '\n'))
+	_, err := w.Write(b)
 	return err
 }
 
