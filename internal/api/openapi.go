@@ -102,7 +102,7 @@ func foundationSchemas() map[string]schema {
 			"version", integer(), "joined_at", dateTime()),
 		"MemberList":          listOf("Member"),
 		"MemberRequest":       obj([]string{"accountabilities"}, "accountabilities", arr(accountability()), "version", integer()),
-		"ProductOwnerRequest": obj([]string{"user_id"}, "user_id", str()),
+		"ProductOwnerRequest": obj([]string{"user_id"}, "user_id", str(), "version", integer()),
 		"Owner":               owner,
 		"Person":              person,
 		"Responsibility": obj([]string{"key", "title", "description", "area", "owner", "default_owner", "holders", "version", "updated_at"},

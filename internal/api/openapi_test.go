@@ -190,6 +190,7 @@ func TestDocumentedParametersAreHonoured(t *testing.T) {
 	bodies := map[string]string{
 		"/teams/{team}":                                    `{"name":"Renamed"}`,
 		"/teams/{team}/members/{user}":                     `{"accountabilities":["developer"]}`,
+		"/teams/{team}/product-owner":                      `{"user_id":"{smA}"}`,
 		"/teams/{team}/responsibilities/{key}":             `{"accountability":"developer"}`,
 		"/teams/{team}/items/{item}":                       `{"title":"Renamed"}`,
 		"/teams/{team}/items/{item}/move":                  `{"to":"bottom"}`,

@@ -36,7 +36,7 @@ func (a *API) routeTable() []Route {
 			Body: "MemberRequest", Status: 200, Resp: "Member", Handle: a.putMember},
 		{Method: "DELETE", Path: "/teams/{team}/members/{user}", Tag: "teams", Summary: "Remove a member (or leave)", Status: 204, Versioned: true, Handle: a.deleteMember},
 		{Method: "PUT", Path: "/teams/{team}/product-owner", Tag: "teams", Summary: "Hand the Product Owner accountability to a member",
-			Body: "ProductOwnerRequest", Status: 200, Resp: "Member", Handle: a.putProductOwner},
+			Body: "ProductOwnerRequest", Versioned: true, Status: 200, Resp: "Member", Handle: a.putProductOwner},
 		{Method: "GET", Path: "/teams/{team}/responsibilities", Tag: "responsibilities", Summary: "The responsibility map",
 			Status: 200, Resp: "ResponsibilityArray", Handle: a.listResponsibilities},
 		{Method: "PUT", Path: "/teams/{team}/responsibilities/{key}", Tag: "responsibilities",

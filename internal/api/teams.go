@@ -126,8 +126,12 @@ func (a *API) deleteMember(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// productOwnerRequest names the member to make Product Owner. If-Match
+// (or version) is the version of that member's membership, as PUT
+// .../members/{user} takes it: the hand-over is refused if it changed.
 type productOwnerRequest struct {
-	UserID string `json:"user_id"`
+	UserID  string `json:"user_id"`
+	Version int    `json:"version"`
 }
 
 func (a *API) putProductOwner(w http.ResponseWriter, r *http.Request) error {
@@ -138,7 +142,11 @@ func (a *API) putProductOwner(w http.ResponseWriter, r *http.Request) error {
 	if in.UserID == "" {
 		return scrum.Invalid("user_id", "user_id is required")
 	}
-	m, err := a.svc.TransferProductOwner(r.Context(), actor(r), r.PathValue("team"), in.UserID)
+	v, err := expectedVersion(r, in.Version)
+	if err != nil {
+		return err
+	}
+	m, err := a.svc.TransferProductOwner(r.Context(), actor(r), r.PathValue("team"), in.UserID, v)
 	if err != nil {
 		return err
 	}

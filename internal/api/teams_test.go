@@ -328,6 +328,26 @@ func memberScenarios() []scenario {
 					t.Errorf("got %s, want the former Product Owner left as a stakeholder", m.body)
 				}
 			})},
+		{name: "hand over the product owner with the current If-Match", method: "PUT", path: "/api/v1/teams/{teamA}/product-owner", actor: "poA",
+			headers: H{"If-Match": `"v1"`}, body: `{"user_id":"{smA}"}`, wantStatus: 200, wantContains: []string{`"version":2`}},
+		{name: "hand over the product owner with a stale If-Match", method: "PUT", path: "/api/v1/teams/{teamA}/product-owner", actor: "poA",
+			setup: func(t *testing.T, e *env) {
+				e.mustDo(t, request{method: "PUT", path: "/api/v1/teams/{teamA}/members/{smA}", actor: "poA",
+					body: `{"accountabilities":["scrum_master","developer"]}`}, 200)
+			},
+			headers: H{"If-Match": `"v1"`}, body: `{"user_id":"{smA}"}`, wantStatus: 409, wantContains: []string{`"current_version":2`},
+			check: func(t *testing.T, e *env, res response) {
+				m := e.mustDo(t, request{method: "GET", path: "/api/v1/teams/{teamA}", actor: "poA"}, 200)
+				if !strings.Contains(string(m.body), `"my_accountabilities":["product_owner"]`) {
+					t.Errorf("got %s, want Priya still the Product Owner after the refused hand-over", m.body)
+				}
+			}},
+		{name: "hand over the product owner with a stale version field", method: "PUT", path: "/api/v1/teams/{teamA}/product-owner", actor: "poA",
+			setup: func(t *testing.T, e *env) {
+				e.mustDo(t, request{method: "PUT", path: "/api/v1/teams/{teamA}/members/{smA}", actor: "poA",
+					body: `{"accountabilities":["scrum_master","developer"]}`}, 200)
+			},
+			body: `{"user_id":"{smA}","version":1}`, wantStatus: 409, wantContains: []string{`"current_version":2`}},
 		{name: "take over the product owner", method: "PUT", path: "/api/v1/teams/{teamA}/product-owner", actor: "smA",
 			body: `{"user_id":"{smA}"}`, wantStatus: 200, check: wantAuditDetail("made themselves the Product Owner (was " + priya + ")")},
 		{name: "hand over the product owner as a developer", method: "PUT", path: "/api/v1/teams/{teamA}/product-owner", actor: "dev1A",

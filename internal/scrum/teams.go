@@ -343,13 +343,17 @@ func (r Roster) LastRunner(userID string) bool {
 
 // TransferProductOwner makes userID the team's Product Owner and takes the
 // accountability from whoever held it, in one step, so the team is never
-// left with two.
-func (s *Service) TransferProductOwner(ctx context.Context, actor Actor, teamID, userID string) (Member, error) {
+// left with two. version, when not 0, is the version of userID's
+// membership the caller saw: a stale one changes nothing (409).
+func (s *Service) TransferProductOwner(ctx context.Context, actor Actor, teamID, userID string, version int) (Member, error) {
 	var to Member
 	err := s.teamWrite(ctx, actor, teamID, RespTeamAdministration, func(tx Tx, r Roster) error {
 		var ok bool
 		if to, ok = r.Member(userID); !ok {
 			return Invalid("user_id", "this person is not on the team")
+		}
+		if err := checkVersion("the membership", version, to.Version); err != nil {
+			return err
 		}
 		if to.Has(ProductOwner) {
 			return nil

@@ -199,7 +199,7 @@ func (w *Web) transferPO(rw http.ResponseWriter, r *http.Request, a scrum.Actor)
 		return scrum.Errorf(scrum.CodeMalformed, "the form could not be read")
 	}
 	team := r.PathValue("team")
-	m, err := w.svc.TransferProductOwner(r.Context(), a, team, r.PostForm.Get("user_id"))
+	m, err := w.svc.TransferProductOwner(r.Context(), a, team, r.PostForm.Get("user_id"), 0)
 	if err != nil {
 		return err
 	}
