@@ -6,7 +6,8 @@ import (
 	"sync"
 )
 
-// stmtCache keeps prepared statements by SQL text. modernc.org/sqlite
+// stmtCache keeps prepared statements by SQL text (prepared with
+// anonymous placeholders where the text allows). modernc.org/sqlite
 // compiles SQL on every call otherwise, which costs more than running
 // most of Tandem's queries; pgx caches statements itself, so PostgreSQL
 // does not use this. The cache is bounded: SQL built from filters varies,
@@ -48,7 +49,7 @@ func (c *stmtCache) prepareWanted(ctx context.Context) {
 	defer c.mu.Unlock()
 	for q := range c.wanted {
 		delete(c.wanted, q)
-		if st, err := c.db.PrepareContext(ctx, q); err == nil {
+		if st, err := c.db.PrepareContext(ctx, anonymous(q)); err == nil {
 			c.m[q] = st
 		}
 	}
@@ -69,7 +70,7 @@ func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
 	if st, ok := c.m[query]; ok {
 		return st
 	}
-	st, err := c.db.PrepareContext(ctx, query)
+	st, err := c.db.PrepareContext(ctx, anonymous(query))
 	if err != nil {
 		return nil // let the unprepared call report the error
 	}
