@@ -114,14 +114,30 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 			goal, floorGoal = &Goal{OnRatio: true, Value: 0.5}, &Goal{OnRatio: true, Value: 2}
 		}
 		g, f := add(create, label, goal), add(floor, label, floorGoal)
-		var pageT, pageB, wpc, srv *Row
+		var pageT, pageB, wpc, srv, cpuG, cpuF, loadG, disk *Row
 		if clients == 16 {
 			wpc = create.Add(label+": writes per commit (server's count)", "", nil)
 			srv = create.Add(label+": mean time in the server per create (server's count)", "ms", nil)
+			cpuG = create.Add(label+": server CPU per create", "µs", nil)
+			loadG = create.Add(label+": load generator CPU per request", "µs", nil)
+			cpuF = floor.Add(label+": server CPU per create", "µs", nil)
+			disk = floor.Add("this disk: one 4 KiB write + fsync, p50 (no server)", "µs", nil)
 			pageT = read.Add("first page (100 items) p50", "ms", nil)
 			pageB = pageT
 		}
 		for round := range e.Runs {
+			if disk != nil {
+				dir, err := e.Dir("backlog-disk")
+				if err != nil {
+					return nil, err
+				}
+				us, err := fsyncProbe(dir)
+				if err != nil {
+					return nil, fmt.Errorf("fsync probe: %w", err)
+				}
+				disk.Subject = append(disk.Subject, us)
+				e.Log.Printf("backlog round %d: 4 KiB write + fsync p50 %.0f µs", round+1, us)
+			}
 			err := Rotate(round, func() error {
 				r, err := tandem(label, clients, false)
 				if err == nil {
@@ -130,6 +146,9 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 					if wpc != nil {
 						wpc.Subject = append(wpc.Subject, perCommit)
 						srv.Subject = append(srv.Subject, inServer)
+						cpuG.Subject = append(cpuG.Subject, r.ServerCPU)
+						cpuF.Subject = append(cpuF.Subject, r.ServerCPU)
+						loadG.Subject = append(loadG.Subject, r.LoadCPU)
 					}
 					e.Log.Printf("backlog %s round %d tandem: %.0f/s p99 %.2f ms errors %d", label, round+1, r.RPS, r.P99, r.Errors)
 				}
@@ -138,12 +157,19 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 				r, err := bare("group", clients, false)
 				if err == nil {
 					put(g, false, r)
+					if cpuG != nil {
+						cpuG.Baseline = append(cpuG.Baseline, r.ServerCPU)
+						loadG.Baseline = append(loadG.Baseline, r.LoadCPU)
+					}
 				}
 				return err
 			}, func() error {
 				r, err := bare("commit", clients, false)
 				if err == nil {
 					put(f, false, r)
+					if cpuF != nil {
+						cpuF.Baseline = append(cpuF.Baseline, r.ServerCPU)
+					}
 				}
 				return err
 			})
@@ -164,6 +190,10 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 			}
 		}
 	}
+	create.Notes = append(create.Notes, "CPU per request is each process's user+system time over its whole load run (warm-up included) divided by the requests it answered.")
+	floor.Notes = append(floor.Notes, "The commit-per-insert handler runs each insert and then waits for the disk (the last row) on its one connection, "+
+		"so its rate is about one over the sum of the two. Tandem waits for the disk once per commit of several creates and is bound by its CPU per create. "+
+		"Their ratio therefore moves with how fast this machine's CPU is next to its disk on the day.")
 	return []*Table{create, floor, read}, nil
 }
 
