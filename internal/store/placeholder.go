@@ -1,6 +1,9 @@
 package store
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // anonymous rewrites query's $1 … $n placeholders as SQLite's anonymous
 // "?" when each of them appears exactly once and in order, which is how
@@ -30,7 +33,7 @@ func anonymous(query string) string {
 			for j < len(query) && query[j] >= '0' && query[j] <= '9' {
 				j++
 			}
-			if j == i+1 || query[i+1:j] != itoa(next) {
+			if j == i+1 || query[i+1:j] != strconv.Itoa(next) {
 				return query
 			}
 			if b.Len() == 0 {
@@ -47,11 +50,4 @@ func anonymous(query string) string {
 	}
 	b.WriteString(query[last:])
 	return b.String()
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }
