@@ -11,21 +11,26 @@ import (
 // anonymous parameter by position, and a named one ($3) by asking SQLite
 // for its name, copying it into a Go string and parsing the number: for
 // the item insert's 21 parameters that was the larger part of binding.
-// Any other query (a placeholder used twice, out of order, or none) is
-// returned as it was. Quoted text and identifiers are left alone.
+// Any other query (a placeholder used twice, out of order, or none; a
+// comment) is returned as it was. Quoted text and identifiers, including
+// SQLite's [bracketed] ones, are left alone.
 func anonymous(query string) string {
 	var b strings.Builder
 	next, last := 1, 0
 	for i := 0; i < len(query); i++ {
 		switch c := query[i]; c {
-		case '\'', '"', '`':
-			end := strings.IndexByte(query[i+1:], c)
+		case '\'', '"', '`', '[':
+			closing := c
+			if c == '[' {
+				closing = ']'
+			}
+			end := strings.IndexByte(query[i+1:], closing)
 			if end < 0 {
 				return query
 			}
 			i += end + 1
-		case '-':
-			if i+1 < len(query) && query[i+1] == '-' {
+		case '-', '/':
+			if i+1 < len(query) && (c == '-' && query[i+1] == '-' || c == '/' && query[i+1] == '*') {
 				return query // a comment could hide anything; keep it simple
 			}
 		case '$':

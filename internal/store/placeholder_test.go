@@ -22,6 +22,9 @@ func TestAnonymous(t *testing.T) {
 		{`SELECT 'unterminated $1`, `SELECT 'unterminated $1`},
 		{`SELECT a -- $1` + "\n" + `FROM t WHERE id = $1`, `SELECT a -- $1` + "\n" + `FROM t WHERE id = $1`},
 		{`SELECT a - $1 FROM t`, `SELECT a - ? FROM t`},
+		{`SELECT a /* $1 */ FROM t WHERE id = $1`, `SELECT a /* $1 */ FROM t WHERE id = $1`},
+		{`SELECT a / $1 FROM t`, `SELECT a / ? FROM t`},
+		{`SELECT [odd $1] FROM t WHERE id = $1`, `SELECT [odd $1] FROM t WHERE id = ?`},
 	} {
 		if got := anonymous(c.in); got != c.want {
 			t.Errorf("anonymous(%q) = %q, want %q", c.in, got, c.want)
