@@ -9,6 +9,7 @@ targets=(
   "./internal/api FuzzDecodeJSON"
   "./internal/api FuzzAPI"
   "./internal/store FuzzCursor"
+  "./internal/store FuzzAnonymous"
   "./internal/api FuzzMoveDecode"
   "./internal/api FuzzImport"
   "./internal/api FuzzItemAppend"

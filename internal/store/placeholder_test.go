@@ -1,6 +1,9 @@
 package store
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestAnonymous(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
@@ -30,4 +33,28 @@ func TestAnonymous(t *testing.T) {
 			t.Errorf("anonymous(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+}
+
+// FuzzAnonymous: whatever the text, the rewrite either leaves it alone or
+// turns n placeholders into n question marks and nothing else, and a
+// rewritten query has nothing left to rewrite.
+func FuzzAnonymous(f *testing.F) {
+	for _, s := range []string{`INSERT INTO t (a, b) VALUES ($1, $2)`, `SELECT json_extract(c, '$.x') FROM t WHERE id = $1`,
+		`SELECT a FROM t WHERE x = $2 AND y = $1`, `SELECT [a$1] FROM t WHERE b = $1 -- $2`, `VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := anonymous(in)
+		if out == in {
+			return
+		}
+		dollars := strings.Count(in, "$") - strings.Count(out, "$")
+		marks := strings.Count(out, "?") - strings.Count(in, "?")
+		if dollars <= 0 || dollars != marks || len(out) >= len(in) {
+			t.Fatalf("anonymous(%q) = %q: %d placeholders gone, %d question marks added", in, out, dollars, marks)
+		}
+		if again := anonymous(out); again != out {
+			t.Fatalf("anonymous(%q) = %q, then %q", in, out, again)
+		}
+	})
 }
