@@ -12,7 +12,7 @@ import (
 // for its name, copying it into a Go string and parsing the number: for
 // the item insert's 21 parameters that was the larger part of binding.
 // Any other query (a placeholder used twice, out of order, or none; a
-// comment) is returned as it was. Quoted text and identifiers, including
+// "?" already; a comment) is returned as it was. Quoted text and identifiers, including
 // SQLite's [bracketed] ones, are left alone.
 func anonymous(query string) string {
 	var b strings.Builder
@@ -29,6 +29,8 @@ func anonymous(query string) string {
 				return query
 			}
 			i += end + 1
+		case '?':
+			return query // already positional: numbering would shift
 		case '-', '/':
 			if i+1 < len(query) && (c == '-' && query[i+1] == '-' || c == '/' && query[i+1] == '*') {
 				return query // a comment could hide anything; keep it simple

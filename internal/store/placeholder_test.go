@@ -28,6 +28,8 @@ func TestAnonymous(t *testing.T) {
 		{`SELECT a /* $1 */ FROM t WHERE id = $1`, `SELECT a /* $1 */ FROM t WHERE id = $1`},
 		{`SELECT a / $1 FROM t`, `SELECT a / ? FROM t`},
 		{`SELECT [odd $1] FROM t WHERE id = $1`, `SELECT [odd $1] FROM t WHERE id = ?`},
+		{`SELECT a FROM t WHERE x = ? AND y = $1`, `SELECT a FROM t WHERE x = ? AND y = $1`},
+		{`SELECT '?' FROM t WHERE id = $1`, `SELECT '?' FROM t WHERE id = ?`},
 	} {
 		if got := anonymous(c.in); got != c.want {
 			t.Errorf("anonymous(%q) = %q, want %q", c.in, got, c.want)
