@@ -9,13 +9,18 @@ import (
 	"time"
 )
 
-var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+// idEncoding is base32 with its digits in ASCII order, so that ids sort as
+// text in the order of the numbers they encode (in the usual alphabet,
+// "a…z2…7", 26 comes before 0 in text). Ids made before this order was
+// fixed use the same characters and stay valid.
+var idEncoding = base32.NewEncoding("234567abcdefghijklmnopqrstuvwxyz").WithPadding(base32.NoPadding)
 
 // NewID returns a 16-character identifier: 42 bits of the creation time in
-// milliseconds, then 38 random bits. Ids made close together share a
-// prefix, so the indexes keyed by them (item, label and event indexes)
-// take a burst of inserts into a few pages rather than one page each,
-// which is most of what a group commit writes. The random part keeps them
+// milliseconds, then 38 random bits. Ids sort as text in the order they
+// were made (to the millisecond), so the indexes keyed by them (item,
+// label and event indexes) take a burst of inserts at their right edge,
+// in one or two pages, rather than one page each, which is most of what a
+// group commit writes. The random part keeps them
 // unguessable and does not reveal how many teams or items exist; two ids
 // made in the same millisecond collide with odds of 2^-38.
 func NewID() string {

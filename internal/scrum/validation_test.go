@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fieldsOf returns the "field: message" pairs of a Validation.
@@ -248,6 +249,29 @@ func TestErrorCodes(t *testing.T) {
 	}
 	if got := NotFound("team").Error(); got != "team not found" {
 		t.Errorf("got %q, want %q", got, "team not found")
+	}
+}
+
+// Ids made later sort after ids made earlier, as text (the order the
+// indexes keyed by them keep), over 20 s of milliseconds: each of the
+// characters that change every 4 ms, 128 ms and 4 s runs through all 32
+// digits and wraps.
+func TestIDsSortInTheOrderTheyWereMade(t *testing.T) {
+	start := time.Date(2026, 11, 28, 1, 0, 0, 0, time.UTC)
+	prev := newIDAt(start.Add(-time.Millisecond))
+	for ms := range 20_000 {
+		at := start.Add(time.Duration(ms) * time.Millisecond)
+		id := newIDAt(at)
+		if !ValidID(id) {
+			t.Fatalf("newIDAt(%v) = %q, which ValidID refuses", at, id)
+		}
+		if id <= prev {
+			t.Fatalf("the id made at %v, %q, sorts before %q, made 1 ms earlier", at, id, prev)
+		}
+		prev = id
+	}
+	if a, b := newIDAt(start), newIDAt(start.AddDate(3, 0, 0)); a >= b {
+		t.Errorf("an id made three years later, %q, sorts before %q", b, a)
 	}
 }
 
