@@ -187,7 +187,7 @@ func (a *API) writeEstimation(w http.ResponseWriter, r *http.Request, id string,
 	if err != nil {
 		return err
 	}
-	return writeVersioned(w, status, sv.Estimation.Version, ToEstimation(sv, a.hub.Present(sv.Estimation.TeamID, id), time.Now()))
+	return writeVersioned(w, status, sv.Estimation.Version, ToEstimation(sv, a.hub.Present(r.Context(), sv.Estimation.TeamID, id), time.Now()))
 }
 
 type estimationRequest struct {

@@ -49,6 +49,11 @@ type Config struct {
 	// MaxPerUser and MaxTotal cap live connections (defaults 10 and 5000).
 	MaxPerUser int
 	MaxTotal   int
+	// Board, when set, shares presence with the other instances on the
+	// database; BoardEvery is how often this instance renews its rows and
+	// reads everyone's again (default 10 s).
+	Board      Board
+	BoardEvery time.Duration
 }
 
 // ErrTooMany is returned by Subscribe when a connection cap is reached.
@@ -60,6 +65,8 @@ type Hub struct {
 	src Source
 	log *slog.Logger
 	cfg Config
+
+	share *sharer // nil without a Board
 
 	mu     sync.Mutex
 	rooms  map[string]*room
@@ -79,7 +86,14 @@ func NewHub(src Source, log *slog.Logger, cfg Config) *Hub {
 	if cfg.MaxTotal == 0 {
 		cfg.MaxTotal = 5000
 	}
-	return &Hub{src: src, log: log, cfg: cfg, rooms: map[string]*room{}, users: map[string]int{}}
+	if cfg.BoardEvery == 0 {
+		cfg.BoardEvery = 10 * time.Second
+	}
+	h := &Hub{src: src, log: log, cfg: cfg, rooms: map[string]*room{}, users: map[string]int{}}
+	if cfg.Board != nil {
+		h.share = newSharer(h, cfg.Board, scrum.NewID(), cfg.BoardEvery)
+	}
+	return h
 }
 
 // Frame is one event ready to write to a Server-Sent Events stream.
@@ -231,8 +245,16 @@ func (h *Hub) Subscribe(ctx context.Context, teamID, userID string) (*Subscripti
 // SubscribePresent is Subscribe for a client showing page presence (an
 // estimation session id): its first frame lists who is there, and everyone
 // else there gets a delta when this person arrives or, with their last
-// connection, leaves. Presence is kept per instance.
+// connection, leaves. With a Board, "there" counts people connected to
+// the other instances too.
 func (h *Hub) SubscribePresent(ctx context.Context, teamID, userID, presence string) (*Subscription, error) {
+	var others map[string][]string
+	if presence != "" && h.share != nil {
+		var err error
+		if others, err = h.share.board.Others(ctx, teamID, h.share.instance); err != nil {
+			h.log.Warn("live: presence board", "op", "read", "err", err)
+		}
+	}
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
@@ -263,6 +285,9 @@ func (h *Hub) SubscribePresent(ctx context.Context, teamID, userID, presence str
 		}
 		r.seq, r.started = seq, true
 		go r.run()
+	}
+	if others != nil {
+		r.setRemote(others) // before s is in the room: its list will say it all
 	}
 	r.subs[s] = struct{}{}
 	s.From = r.seq
@@ -295,23 +320,30 @@ func (h *Hub) CheckMember(ctx context.Context, teamID, userID string) error {
 	return nil
 }
 
-// Present lists the users with a live connection showing presence on
-// this instance.
-func (h *Hub) Present(teamID, presence string) []string {
+// Present lists the users with a live connection showing presence, on
+// this instance and, with a Board, on the others.
+func (h *Hub) Present(ctx context.Context, teamID, presence string) []string {
+	set := map[string]bool{}
+	if h.share != nil {
+		others, err := h.share.board.Others(ctx, teamID, h.share.instance)
+		if err != nil {
+			h.log.Warn("live: presence board", "op", "read", "err", err)
+		}
+		for _, u := range others[presence] {
+			set[u] = true
+		}
+	}
 	h.mu.Lock()
 	r := h.rooms[teamID]
 	h.mu.Unlock()
-	if r == nil {
-		return nil
+	if r != nil {
+		r.mu.Lock()
+		for u := range r.present[presence] {
+			set[u] = true
+		}
+		r.mu.Unlock()
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]string, 0, len(r.present[presence]))
-	for u := range r.present[presence] {
-		out = append(out, u)
-	}
-	slices.Sort(out)
-	return out
+	return sortedKeys(set)
 }
 
 // Close leaves the room. It is safe to call more than once.
@@ -384,6 +416,9 @@ func (h *Hub) Close() {
 		}
 		r.mu.Unlock()
 	}
+	if h.share != nil {
+		h.share.close()
+	}
 }
 
 // room is one team's set of subscribers and its fan-out goroutine.
@@ -398,8 +433,10 @@ type room struct {
 	started bool
 	seq     int64 // last Seq fanned out; advanced only by run
 	subs    map[*Subscription]struct{}
-	// present counts connections per presence key and user.
+	// present counts this instance's connections per presence key and
+	// user; remote is who is present at the other instances (Board).
 	present map[string]map[string]int
+	remote  map[string]map[string]bool
 	scratch []string // join's list of who is present, reused
 }
 
@@ -468,18 +505,29 @@ func (r *room) join(s *Subscription) {
 		r.present[s.Presence] = users
 	}
 	users[s.UserID]++
+	remote := r.remote[s.Presence]
 	// The sorted list is built in the room's scratch slice, which only
 	// this lock's holder uses: the frame is the one allocation.
 	list := r.scratch[:0]
 	for u := range users {
 		list = append(list, u)
 	}
+	for u := range remote {
+		if users[u] == 0 {
+			list = append(list, u)
+		}
+	}
 	slices.Sort(list)
 	r.send(s, presenceList(s.Presence, list))
 	clear(list)
 	r.scratch = list[:0]
 	if users[s.UserID] == 1 {
-		r.tell(s, presenceDelta(s.Presence, "joined", s.UserID))
+		if sh := r.hub.share; sh != nil {
+			sh.set(boardOp{team: r.team, key: s.Presence, user: s.UserID, present: true})
+		}
+		if !remote[s.UserID] {
+			r.tell(s, presenceDelta(s.Presence, "joined", s.UserID))
+		}
 	}
 }
 
@@ -494,7 +542,12 @@ func (r *room) leave(s *Subscription) {
 	if len(users) == 0 {
 		delete(r.present, s.Presence)
 	}
-	r.tell(s, presenceDelta(s.Presence, "left", s.UserID))
+	if sh := r.hub.share; sh != nil {
+		sh.set(boardOp{team: r.team, key: s.Presence, user: s.UserID, present: false})
+	}
+	if !r.remote[s.Presence][s.UserID] {
+		r.tell(s, presenceDelta(s.Presence, "left", s.UserID))
+	}
 }
 
 // tell sends f to every subscriber on the same presence key but s.

@@ -488,14 +488,14 @@ func TestPresence(t *testing.T) {
 		t.Errorf("second tab got %s, want %s", got, list(u(0), u(1)))
 	}
 	w.nextIsEvent(t, priya, marco, marco2, plain, elsewhere)
-	if got := w.hub.Present(w.team.ID, key); !slices.Equal(got, sorted(u(0), u(1))) {
+	if got := w.hub.Present(context.Background(), w.team.ID, key); !slices.Equal(got, sorted(u(0), u(1))) {
 		t.Errorf("got present %v, want Priya and Marco", got)
 	}
 
 	// Closing one of two tabs says nothing; closing the last says left.
 	marco.Close()
 	w.nextIsEvent(t, priya, marco2, plain, elsewhere)
-	if got := w.hub.Present(w.team.ID, key); len(got) != 2 {
+	if got := w.hub.Present(context.Background(), w.team.ID, key); len(got) != 2 {
 		t.Errorf("got present %v with Marco's second tab open, want both", got)
 	}
 	marco2.Close()
@@ -503,17 +503,17 @@ func TestPresence(t *testing.T) {
 		t.Errorf("Priya got %s, want %s", got, want)
 	}
 	w.nextIsEvent(t, priya, plain, elsewhere)
-	if got := w.hub.Present(w.team.ID, key); !slices.Equal(got, []string{u(0)}) {
+	if got := w.hub.Present(context.Background(), w.team.ID, key); !slices.Equal(got, []string{u(0)}) {
 		t.Errorf("got present %v, want Priya only", got)
 	}
-	if got := w.hub.Present(w.team.ID, otherKey); !slices.Equal(got, []string{u(3)}) {
+	if got := w.hub.Present(context.Background(), w.team.ID, otherKey); !slices.Equal(got, []string{u(3)}) {
 		t.Errorf("got present %v on the other key, want Sam only", got)
 	}
 	priya.Close()
-	if got := w.hub.Present(w.team.ID, key); len(got) != 0 {
+	if got := w.hub.Present(context.Background(), w.team.ID, key); len(got) != 0 {
 		t.Errorf("got present %v after everyone left, want nobody", got)
 	}
-	if got := w.hub.Present("no-such-team", key); len(got) != 0 {
+	if got := w.hub.Present(context.Background(), "no-such-team", key); len(got) != 0 {
 		t.Errorf("got present %v for a team without a room", got)
 	}
 }

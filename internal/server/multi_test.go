@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -219,5 +220,188 @@ func TestLateListenerCatchesUp(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the new instance never delivered a change committed while its listener connected")
+	}
+}
+
+// presenceFrames reads the presence frames of a live stream's body as
+// decoded JSON objects, until the body ends.
+func presenceFrames(body io.Reader) <-chan map[string]any {
+	out := make(chan map[string]any, 100)
+	go func() {
+		defer close(out)
+		r := bufio.NewReader(body)
+		presence := false
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			line = strings.TrimSpace(line)
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				presence = line == "event: presence"
+			case presence && strings.HasPrefix(line, "data: "):
+				var v map[string]any
+				if json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &v) == nil {
+					out <- v
+				}
+			case line == "":
+				presence = false
+			}
+		}
+	}()
+	return out
+}
+
+// TestInstancesSharePresence: two instances on one PostgreSQL database.
+// Someone on an estimation page through B shows as present to a teammate
+// on A, and as gone when they close it; people of an instance that died
+// show as gone once its rows are no longer renewed.
+func TestInstancesSharePresence(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	open := func() *server.App {
+		app, err := server.Open(context.Background(), server.Config{Database: dsn, Password: password.Fast,
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), AuthPerIPPerMinute: 1000,
+			Heartbeat: 200 * time.Millisecond, HangupProbe: 100 * time.Millisecond, PresenceLifetime: 1500 * time.Millisecond})
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		t.Cleanup(func() { app.Close() })
+		return app
+	}
+	a, b := open(), open()
+	srvA, srvB := httptest.NewServer(a.Handler), httptest.NewServer(b.Handler)
+	defer srvA.Close()
+	defer srvB.Close()
+
+	type session struct {
+		Token string
+		User  struct{ ID string }
+	}
+	var priya, marco session
+	call(t, srvA, "POST", "/api/v1/signup", "", `{"email":"priya@example.com","name":"Priya","password":"correct horse battery"}`, 201, &priya)
+	call(t, srvB, "POST", "/api/v1/signup", "", `{"email":"marco@example.com","name":"Marco","password":"correct horse battery"}`, 201, &marco)
+	var team struct{ ID string }
+	call(t, srvA, "POST", "/api/v1/teams", priya.Token, `{"name":"Orion"}`, 201, &team)
+	var invite struct{ Code string }
+	call(t, srvA, "POST", "/api/v1/teams/"+team.ID+"/invites", priya.Token, `{"accountabilities":["developer"]}`, 201, &invite)
+	call(t, srvB, "POST", "/api/v1/invites/"+invite.Code+"/accept", marco.Token, "", 200, nil)
+
+	key := scrum.NewID() // the estimation page both have open
+	stream := func(ctx context.Context, srv *httptest.Server, token string) <-chan map[string]any {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/v1/teams/"+team.ID+"/events?presence="+key, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := srv.Client().Do(req)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("subscribe: %v %v", err, res)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		return presenceFrames(res.Body)
+	}
+	next := func(frames <-chan map[string]any, what string) map[string]any {
+		t.Helper()
+		select {
+		case f, ok := <-frames:
+			if !ok {
+				t.Fatalf("the stream ended, waiting for %s", what)
+			}
+			return f
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no presence frame, waiting for %s", what)
+		}
+		return nil
+	}
+	list := func(f map[string]any) []string {
+		t.Helper()
+		present, ok := f["present"].([]any)
+		if !ok {
+			t.Fatalf("got presence frame %v, want a list of who is present", f)
+		}
+		var out []string
+		for _, u := range present {
+			out = append(out, u.(string))
+		}
+		return out
+	}
+	both := []string{priya.User.ID, marco.User.ID}
+	slices.Sort(both)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	onA := stream(ctx, srvA, priya.Token)
+	if f := next(onA, "Priya's list"); !slices.Equal(list(f), []string{priya.User.ID}) {
+		t.Fatalf("Priya's first frame %v, want only her present", f)
+	}
+	marcoCtx, marcoLeaves := context.WithCancel(ctx)
+	onB := stream(marcoCtx, srvB, marco.Token)
+	if f := next(onB, "Marco's list"); !slices.Equal(list(f), both) {
+		t.Fatalf("Marco's first frame on B %v, want Priya (on A) and him", f)
+	}
+	if f := next(onA, "Marco joining"); f["joined"] != marco.User.ID {
+		t.Fatalf("Priya got %v, want Marco joined (through B)", f)
+	}
+	if got := a.Hub.Present(ctx, team.ID, key); !slices.Equal(got, both) {
+		t.Errorf("A lists %v as present, want both", got)
+	}
+	quiet := func(frames <-chan map[string]any, why string) {
+		t.Helper()
+		select {
+		case f := <-frames:
+			t.Fatalf("Priya got %v, want nothing: %s", f, why)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	rows := func(want int) { // waits for Marco's presence rows to number want
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var n int
+			if err := a.Store.DB().QueryRow(`SELECT count(*) FROM presence WHERE user_id = $1`, marco.User.ID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("Marco has %d presence rows, want %d", n, want)
+			}
+		}
+	}
+
+	// Marco opens the page on A too, then closes it on B: he is still
+	// there, so Priya is told nothing until he closes it on A as well.
+	marcoOnACtx, marcoLeavesA := context.WithCancel(ctx)
+	marcoOnA := stream(marcoOnACtx, srvA, marco.Token)
+	if f := next(marcoOnA, "Marco's list on A"); !slices.Equal(list(f), both) {
+		t.Fatalf("Marco's first frame on A %v, want both", f)
+	}
+	rows(2)
+	quiet(onA, "Marco was already there, through B")
+	marcoLeaves()
+	rows(1)
+	quiet(onA, "Marco is still there, through A")
+	marcoLeavesA()
+	if f := next(onA, "Marco leaving"); f["left"] != marco.User.ID {
+		t.Fatalf("Priya got %v, want Marco left", f)
+	}
+	rows(0)
+
+	// An instance that died: its row is never renewed nor cleared.
+	if _, err := a.Store.DB().Exec(`INSERT INTO presence (team_id, key, user_id, instance_id) VALUES ($1, $2, $3, 'dead')`,
+		team.ID, key, marco.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.DB().Exec(`SELECT pg_notify('tandem_events', 'presence:' || $1)`, team.ID); err != nil {
+		t.Fatal(err)
+	}
+	if f := next(onA, "Marco on the dead instance"); f["joined"] != marco.User.ID {
+		t.Fatalf("Priya got %v, want Marco joined", f)
+	}
+	start := time.Now()
+	if f := next(onA, "the dead instance's Marco leaving"); f["left"] != marco.User.ID {
+		t.Fatalf("Priya got %v, want Marco left", f)
+	}
+	if waited := time.Since(start); waited > 3*time.Second {
+		t.Errorf("Marco showed as gone after %v, want within the lifetime and a renewal (2 s)", waited)
 	}
 }

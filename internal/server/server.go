@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -46,7 +47,11 @@ type Config struct {
 	LiveMaxTotal       int
 	Heartbeat          time.Duration
 	HangupProbe        time.Duration // how soon a closed live stream is noticed (default 1 s)
-	Now                func() time.Time
+	// PresenceLifetime is how long, on PostgreSQL, an instance's presence
+	// rows count after it last renewed them (default 30 s): how soon the
+	// people connected to an instance that died show as gone.
+	PresenceLifetime time.Duration
+	Now              func() time.Time
 }
 
 // App is a running Tandem.
@@ -104,10 +109,26 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		stop()
 		return nil, err
 	}
-	a.Hub = live.NewHub(live.StoreSource{Store: a.Store}, cfg.Log, live.Config{MaxPerUser: cfg.LiveMaxPerUser, MaxTotal: cfg.LiveMaxTotal})
+	liveCfg := live.Config{MaxPerUser: cfg.LiveMaxPerUser, MaxTotal: cfg.LiveMaxTotal}
+	if IsPostgres(cfg.Database) {
+		// Instances on one database share who is present; each renews its
+		// rows three times a lifetime.
+		board := postgres.Board{DB: a.Store.DB(), Lifetime: cmp.Or(cfg.PresenceLifetime, 30*time.Second)}
+		liveCfg.Board, liveCfg.BoardEvery = board, board.Lifetime/3
+	}
+	a.Hub = live.NewHub(live.StoreSource{Store: a.Store}, cfg.Log, liveCfg)
 	a.Store.OnChange(a.Hub.Wake)
 	if IsPostgres(cfg.Database) {
-		go postgres.Listen(bg, cfg.Database, cfg.Log, a.Hub.Wake)
+		go postgres.Listen(bg, cfg.Database, cfg.Log, func(payload string) {
+			if team, ok := strings.CutPrefix(payload, postgres.PresencePrefix); ok {
+				a.Hub.PresenceChanged(team)
+				return
+			}
+			a.Hub.Wake(payload)
+			if payload == "" { // the connection was lost: presence changes were missed too
+				a.Hub.PresenceChanged("")
+			}
+		})
 	}
 	a.Handler = a.handler()
 	return a, nil
