@@ -154,12 +154,22 @@ func (h *Hub) PresenceChanged(teamID string) {
 	}
 }
 
+// roomIDs lists the teams whose rooms show presence: someone here has a
+// page with presence open, or someone elsewhere did at the last read.
 func (h *Hub) roomIDs() []string {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	ids := make([]string, 0, len(h.rooms))
-	for id := range h.rooms {
-		ids = append(ids, id)
+	rooms := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	var ids []string
+	for _, r := range rooms {
+		r.mu.Lock()
+		if len(r.present) > 0 || len(r.remote) > 0 {
+			ids = append(ids, r.team)
+		}
+		r.mu.Unlock()
 	}
 	return ids
 }
