@@ -30,6 +30,12 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 		Title: "GET the first page of 100 items of a backlog filled by the create runs vs the bare page read"}
 	type side struct{ rps, p99, errs *Row }
 	var perCommit, inServer float64 // writes per commit and ms per create in the server, last create run
+	// Pages (WAL frames) per commit of the last 16-client run of each
+	// server, read from its WAL file every 200 ms (a few ms of CPU a
+	// second): what each commit's fsync has to write back.
+	var pagesTandem float64
+	pagesBare := map[string]float64{}
+	const walEvery = 200 * time.Millisecond
 	tandem := func(label string, clients int, page bool) (AttackRun, error) {
 		dir, err := e.Dir("backlog-tandem")
 		if err != nil {
@@ -50,9 +56,16 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 		}
 		hdr := []string{"Authorization: Bearer " + team.Owner().Token, "Content-Type: application/json"}
 		items := p.URL + "/api/v1/teams/" + team.ID + "/items"
+		var wal *walSampler
+		if clients > 1 && !page {
+			wal = sampleWAL(ctx, filepath.Join(dir, "data", "tandem.db-wal"), walEvery)
+		}
 		r, err := e.Attack(ctx, AttackSpec{Server: p, URL: items, Method: "POST", Headers: hdr, Workers: clients,
 			Body:     `{"type":"story","title":"A bench item","labels":["bench"],"acceptance_criteria":[{"text":"works"}]}`,
 			Duration: dur, Warmup: warm, Profile: fmt.Sprintf("backlog-create-%d", clients)})
+		if wal != nil {
+			pagesTandem = wal.PagesPerCommit()
+		}
 		if err == nil && !page {
 			// The server's own count of how many writes each commit carried
 			// (warm-up and seeding included).
@@ -81,8 +94,15 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 			return AttackRun{}, err
 		}
 		defer p.Stop()
+		var wal *walSampler
+		if clients > 1 && !page {
+			wal = sampleWAL(ctx, db+"-wal", walEvery)
+		}
 		r, err := e.Attack(ctx, AttackSpec{Server: p, URL: p.URL + "/items", Method: "POST", Body: `{"title":"A bench item"}`,
 			Headers: []string{"Content-Type: application/json"}, Workers: clients, Duration: dur, Warmup: warm})
+		if wal != nil {
+			pagesBare[mode] = wal.PagesPerCommit()
+		}
 		if err != nil || !page {
 			return r, err
 		}
@@ -114,13 +134,15 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 			goal, floorGoal = &Goal{OnRatio: true, Value: 0.5}, &Goal{OnRatio: true, Value: 2}
 		}
 		g, f := add(create, label, goal), add(floor, label, floorGoal)
-		var pageT, pageB, wpc, srv, cpuG, cpuF, loadG, disk *Row
+		var pageT, pageB, wpc, srv, cpuG, cpuF, loadG, disk, walG, walF *Row
 		if clients == 16 {
 			wpc = create.Add(label+": writes per commit (server's count)", "", nil)
 			srv = create.Add(label+": mean time in the server per create (server's count)", "ms", nil)
 			cpuG = create.Add(label+": server CPU per create", "µs", nil)
 			loadG = create.Add(label+": load generator CPU per request", "µs", nil)
+			walG = create.Add(label+": pages written per commit (WAL frames)", "", nil)
 			cpuF = floor.Add(label+": server CPU per create", "µs", nil)
+			walF = floor.Add(label+": pages written per commit (WAL frames)", "", nil)
 			disk = floor.Add("this disk: one 4 KiB write + fsync, p50 (no server)", "µs", nil)
 			pageT = read.Add("first page (100 items) p50", "ms", nil)
 			pageB = pageT
@@ -149,6 +171,8 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 						cpuG.Subject = append(cpuG.Subject, r.ServerCPU)
 						cpuF.Subject = append(cpuF.Subject, r.ServerCPU)
 						loadG.Subject = append(loadG.Subject, r.LoadCPU)
+						walG.Subject = append(walG.Subject, pagesTandem)
+						walF.Subject = append(walF.Subject, pagesTandem)
 					}
 					e.Log.Printf("backlog %s round %d tandem: %.0f/s p99 %.2f ms errors %d", label, round+1, r.RPS, r.P99, r.Errors)
 				}
@@ -160,6 +184,7 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 					if cpuG != nil {
 						cpuG.Baseline = append(cpuG.Baseline, r.ServerCPU)
 						loadG.Baseline = append(loadG.Baseline, r.LoadCPU)
+						walG.Baseline = append(walG.Baseline, pagesBare["group"])
 					}
 				}
 				return err
@@ -169,6 +194,7 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 					put(f, false, r)
 					if cpuF != nil {
 						cpuF.Baseline = append(cpuF.Baseline, r.ServerCPU)
+						walF.Baseline = append(walF.Baseline, pagesBare["commit"])
 					}
 				}
 				return err
@@ -193,7 +219,9 @@ func runBacklog(ctx context.Context, e *Env) ([]*Table, error) {
 	create.Notes = append(create.Notes, "CPU per request is each process's user+system time over its whole load run (warm-up included) divided by the requests it answered.")
 	floor.Notes = append(floor.Notes, "The commit-per-insert handler runs each insert and then waits for the disk (the last row) on its one connection, "+
 		"so its rate is about one over the sum of the two. Tandem waits for the disk once per commit of several creates and is bound by its CPU per create. "+
-		"Their ratio therefore moves with how fast this machine's CPU is next to its disk on the day.")
+		"Their ratio therefore moves with how fast this machine's CPU is next to its disk on the day.",
+		"Pages written per commit: each fsync writes them back, and on some machines (virtual disks) that costs CPU per page as well as time. "+
+			"Tandem's commit carries several creates, each with its item, label and event rows and their indexes.")
 	return []*Table{create, floor, read}, nil
 }
 
