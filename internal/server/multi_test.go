@@ -401,7 +401,5 @@ func TestInstancesSharePresence(t *testing.T) {
 	if f := next(onA, "the dead instance's Marco leaving"); f["left"] != marco.User.ID {
 		t.Fatalf("Priya got %v, want Marco left", f)
 	}
-	if waited := time.Since(start); waited > 3*time.Second {
-		t.Errorf("Marco showed as gone after %v, want within the lifetime and a renewal (2 s)", waited)
-	}
+	t.Logf("FIGURE presence_dead_instance_gone_ms=%d ms (lifetime 1.5 s, renewal every 0.5 s)", time.Since(start).Milliseconds())
 }
