@@ -258,9 +258,16 @@ func TestEstimationPresence(t *testing.T) {
 	if got := present(); len(got) != 1 || !got[lena] {
 		t.Errorf("got present %v after Sam left, want Lena only", got)
 	}
-	res := e.do(request{method: "GET", path: "/api/v1/teams/{teamA}/events?presence=nope", actor: "dev1A", timeout: 30 * time.Second})
-	if res.status != 422 || !slices.Contains(res.problem(t).fields(), "presence") {
-		t.Errorf("presence=nope: got %s, want 422 naming presence", res)
+	// Presence is shown only in a session of the stream's team.
+	for _, c := range []struct{ name, path, actor string }{
+		{"not an id", "/api/v1/teams/{teamA}/events?presence=nope", "dev1A"},
+		{"no such session", "/api/v1/teams/{teamA}/events?presence={unknownEst}", "dev1A"},
+		{"another team's session", "/api/v1/teams/{teamB}/events?presence={estA}", "devB"},
+	} {
+		res := e.do(request{method: "GET", path: c.path, actor: c.actor, timeout: 30 * time.Second})
+		if res.status != 422 || !slices.Contains(res.problem(t).fields(), "presence") {
+			t.Errorf("presence, %s: got %s, want 422 naming presence", c.name, res)
+		}
 	}
 }
 

@@ -40,8 +40,10 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	presence := r.URL.Query().Get("presence")
-	if presence != "" && !scrum.ValidID(presence) {
-		return scrum.Invalid("presence", "presence must be the id of an estimation session")
+	if presence != "" {
+		if err := a.svc.CheckPresenceRoom(ctx, team, presence); err != nil {
+			return err
+		}
 	}
 	sub, err := a.hub.SubscribePresent(ctx, team, me.User.ID, presence)
 	if err != nil {

@@ -317,6 +317,23 @@ func (s *Service) Estimation(ctx context.Context, actor Actor, id string) (Sessi
 	return sv, err
 }
 
+// CheckPresenceRoom reports whether id names an estimation session of
+// team, the only rooms whose page shows who is there. The caller has
+// checked that the actor is a member of team.
+func (s *Service) CheckPresenceRoom(ctx context.Context, team, id string) error {
+	refused := Invalid("presence", "presence must be the id of an estimation session of this team")
+	if !ValidID(id) {
+		return refused
+	}
+	return s.store.View(ctx, func(tx Tx) error {
+		owner, err := tx.EstimationTeam(ctx, id)
+		if IsCode(err, CodeNotFound) || (err == nil && owner != team) {
+			return refused
+		}
+		return err
+	})
+}
+
 // viewSession applies the secrecy rule: a round's cards appear only once
 // revealed, and to their own voter.
 func viewSession(ses Estimation, r Roster, votes []Vote, viewer string) SessionView {

@@ -284,10 +284,14 @@ func TestInstancesSharePresence(t *testing.T) {
 	var team struct{ ID string }
 	call(t, srvA, "POST", "/api/v1/teams", priya.Token, `{"name":"Orion"}`, 201, &team)
 	var invite struct{ Code string }
-	call(t, srvA, "POST", "/api/v1/teams/"+team.ID+"/invites", priya.Token, `{"accountabilities":["developer"]}`, 201, &invite)
+	call(t, srvA, "POST", "/api/v1/teams/"+team.ID+"/invites", priya.Token, `{"accountabilities":["developer","scrum_master"]}`, 201, &invite)
 	call(t, srvB, "POST", "/api/v1/invites/"+invite.Code+"/accept", marco.Token, "", 200, nil)
 
-	key := scrum.NewID() // the estimation page both have open
+	var item, ses struct{ ID string }
+	call(t, srvA, "POST", "/api/v1/teams/"+team.ID+"/items", priya.Token, `{"title":"Refund status page"}`, 201, &item)
+	call(t, srvB, "POST", "/api/v1/teams/"+team.ID+"/estimations", marco.Token,
+		`{"title":"Refinement","item_ids":["`+item.ID+`"]}`, 201, &ses)
+	key := ses.ID // the estimation page both have open
 	stream := func(ctx context.Context, srv *httptest.Server, token string) <-chan map[string]any {
 		t.Helper()
 		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/v1/teams/"+team.ID+"/events?presence="+key, nil)
