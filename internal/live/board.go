@@ -117,12 +117,13 @@ func (s *sharer) run() {
 // read loads the other instances' presence on team into its room.
 func (s *sharer) read(team string) {
 	var others map[string][]string
+	gen := s.hub.boardGen.Add(1)
 	ok := s.do(func(ctx context.Context) (err error) {
 		others, err = s.board.Others(ctx, team, s.instance)
 		return err
 	}, "read")
 	if ok {
-		s.hub.setRemote(team, others)
+		s.hub.setRemote(team, others, gen)
 	}
 }
 
@@ -175,8 +176,11 @@ func (h *Hub) roomIDs() []string {
 }
 
 // setRemote replaces what the room of team knows of the other instances'
-// presence and tells its subscribers who arrived and left.
-func (h *Hub) setRemote(team string, others map[string][]string) {
+// presence and tells its subscribers who arrived and left. gen orders the
+// reads of the board: each takes the next number before it starts, and a
+// room keeps the answer of the read that started last, whatever order the
+// answers arrive in (a joiner's read and the sharer's run side by side).
+func (h *Hub) setRemote(team string, others map[string][]string, gen int64) {
 	h.mu.Lock()
 	r := h.rooms[team]
 	h.mu.Unlock()
@@ -185,11 +189,15 @@ func (h *Hub) setRemote(team string, others map[string][]string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.setRemote(others)
+	r.setRemote(others, gen)
 }
 
 // setRemote is Hub.setRemote with the room locked.
-func (r *room) setRemote(others map[string][]string) {
+func (r *room) setRemote(others map[string][]string, gen int64) {
+	if gen <= r.remoteGen {
+		return // an older read of the board than the one applied
+	}
+	r.remoteGen = gen
 	next := make(map[string]map[string]bool, len(others))
 	for key, users := range others {
 		if len(users) == 0 {

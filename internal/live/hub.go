@@ -66,7 +66,8 @@ type Hub struct {
 	log *slog.Logger
 	cfg Config
 
-	share *sharer // nil without a Board
+	share    *sharer      // nil without a Board
+	boardGen atomic.Int64 // numbers the reads of the board (see setRemote)
 
 	mu     sync.Mutex
 	rooms  map[string]*room
@@ -249,8 +250,10 @@ func (h *Hub) Subscribe(ctx context.Context, teamID, userID string) (*Subscripti
 // the other instances too.
 func (h *Hub) SubscribePresent(ctx context.Context, teamID, userID, presence string) (*Subscription, error) {
 	var others map[string][]string
+	var gen int64
 	if presence != "" && h.share != nil {
 		var err error
+		gen = h.boardGen.Add(1)
 		if others, err = h.share.board.Others(ctx, teamID, h.share.instance); err != nil {
 			h.log.Warn("live: presence board", "op", "read", "err", err)
 		}
@@ -287,7 +290,7 @@ func (h *Hub) SubscribePresent(ctx context.Context, teamID, userID, presence str
 		go r.run()
 	}
 	if others != nil {
-		r.setRemote(others) // before s is in the room: its list will say it all
+		r.setRemote(others, gen) // before s is in the room: its list will say it all
 	}
 	r.subs[s] = struct{}{}
 	s.From = r.seq
@@ -435,9 +438,10 @@ type room struct {
 	subs    map[*Subscription]struct{}
 	// present counts this instance's connections per presence key and
 	// user; remote is who is present at the other instances (Board).
-	present map[string]map[string]int
-	remote  map[string]map[string]bool
-	scratch []string // join's list of who is present, reused
+	present   map[string]map[string]int
+	remote    map[string]map[string]bool
+	remoteGen int64    // the read of the board that remote came from
+	scratch   []string // join's list of who is present, reused
 }
 
 // Presence frames are SSE frames without an id: presence is not replayed
