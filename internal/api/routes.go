@@ -48,7 +48,7 @@ func (a *API) routeTable() []Route {
 			Status: 200, Resp: "AuditList", Handle: a.history},
 		{Method: "GET", Path: "/teams/{team}/events", Tag: "live", Summary: "Live events (Server-Sent Events); resume with Last-Event-ID",
 			Status: 200, Stream: true, Handle: a.events, Query: []Param{{"presence", str(),
-				"an estimation session this client shows: its first frame lists who is there, then others arriving and leaving"}}},
+				"the id of an estimation session of this team that this client shows (422 otherwise): its first frame lists who is there, then others arriving and leaving"}}},
 	}
 	rs = append(rs, a.itemRoutes()...)
 	rs = append(rs, a.backlogRoutes()...)
