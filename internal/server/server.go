@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -63,9 +64,10 @@ type App struct {
 	API     *api.API
 	Handler http.Handler
 
-	srv  *http.Server
-	ln   net.Listener
-	stop context.CancelFunc
+	srv    *http.Server
+	ln     net.Listener
+	stop   context.CancelFunc
+	unlock func() error // the SQLite file's shared lock (see sqlite.LockShared)
 }
 
 // IsPostgres reports whether a database setting names PostgreSQL.
@@ -84,7 +86,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:8080"
 	}
-	a := &App{Config: cfg}
+	a := &App{Config: cfg, unlock: func() error { return nil }}
 	opts := store.Options{Now: cfg.Now}
 	var err error
 	bg, stop := context.WithCancel(context.Background())
@@ -92,13 +94,21 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if IsPostgres(cfg.Database) {
 		a.Store, err = postgres.Open(ctx, cfg.Database, opts)
 	} else {
-		path := cfg.Database
-		if path == "" {
-			path = filepath.Join(cmpOr(cfg.DataDir, "tandem-data"), "tandem.db")
+		path := SQLitePath(cfg)
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			stop()
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		// Held while the file is open, so that `tandem restore` cannot
+		// swap it underneath.
+		if a.unlock, err = sqlite.LockShared(path); err != nil {
+			stop()
+			return nil, err
 		}
 		a.Store, err = sqlite.Open(ctx, path, opts)
 	}
 	if err != nil {
+		_ = a.unlock()
 		stop()
 		return nil, err
 	}
@@ -106,6 +116,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		ClosedSignup: cfg.ClosedSignup, AuthPerIPPerMinute: cfg.AuthPerIPPerMinute, Log: cfg.Log})
 	if err != nil {
 		a.Store.Close()
+		_ = a.unlock()
 		stop()
 		return nil, err
 	}
@@ -252,5 +263,14 @@ func (a *App) Close() error {
 	a.stop()
 	a.Hub.Close()
 	a.Service.Wait() // background work (rank rebalancing) still writes
-	return a.Store.Close()
+	return errors.Join(a.Store.Close(), a.unlock())
+}
+
+// SQLitePath is the SQLite file cfg names: Database, or tandem.db in
+// DataDir.
+func SQLitePath(cfg Config) string {
+	if cfg.Database != "" {
+		return cfg.Database
+	}
+	return filepath.Join(cmpOr(cfg.DataDir, "tandem-data"), "tandem.db")
 }

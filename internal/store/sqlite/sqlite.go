@@ -9,10 +9,12 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/pressly/goose/v3"
@@ -105,6 +107,25 @@ func Open(ctx context.Context, path string, opts store.Options) (*store.Store, e
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
 	return store.New(w, r, Dialect, opts), nil
+}
+
+// SchemaVersion is the newest migration this build carries: a database
+// migrated further was written by a newer Tandem.
+func SchemaVersion() (int64, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	var newest int64
+	for _, n := range names {
+		digits, _, _ := strings.Cut(filepath.Base(n), "_")
+		v, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("migration %s: no version number", n)
+		}
+		newest = max(newest, v)
+	}
+	return newest, nil
 }
 
 // Provider returns the goose migration provider for db.
