@@ -4,6 +4,8 @@
 //	tandem migrate [--database …]
 //	tandem user create --email E --name N [--admin]   (password from TANDEM_PASSWORD or stdin)
 //	tandem search rebuild [--database …]
+//	tandem backup --out FILE [--database …]
+//	tandem restore --from FILE [--database …]   (with every tandem on the database stopped)
 //	tandem version
 //
 // Every flag can also be set as TANDEM_<FLAG> (e.g. TANDEM_ADDR).
@@ -25,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tandemhq/tandem/internal/backup"
 	"github.com/tandemhq/tandem/internal/demo"
 	"github.com/tandemhq/tandem/internal/scrum"
 	"github.com/tandemhq/tandem/internal/server"
@@ -46,6 +49,8 @@ commands:
   migrate   apply database migrations and exit
   user      create an account: tandem user create --email E --name N [--admin]
   search    rebuild the search index from the items: tandem search rebuild
+  backup    copy the database while it is in use: tandem backup --out FILE
+  restore   put a backup back, the server stopped: tandem restore --from FILE
   version   print the version
 `
 
@@ -69,6 +74,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return errors.New("usage: tandem search rebuild [--database …]")
 		}
 		return rebuildSearch(ctx, args[2:], stdout, stderr)
+	case "backup":
+		return backupDB(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return restoreDB(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "tandem", version())
 		return nil
@@ -227,6 +236,63 @@ func rebuildSearch(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "search index rebuilt: %d items\n", n)
 	}
 	return app.Close()
+}
+
+// backupDB writes a consistent copy of the SQLite database, which a
+// running server may be using. PostgreSQL has its own tools for that.
+func backupDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg server.Config
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	commonFlags(fs, &cfg)
+	out := fs.String("out", "", "file to write the backup to (must not exist)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("usage: tandem backup --out FILE [--data-dir DIR | --database …]")
+	}
+	if server.IsPostgres(cfg.Database) {
+		return errors.New("backup: on PostgreSQL, use pg_dump --format=custom --file=FILE URL (a running Tandem may stay up)")
+	}
+	start := time.Now()
+	rep, err := backup.SQLite(ctx, server.SQLitePath(cfg), *out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written to %s: %d teams, %d items, %d bytes, schema %d, in %s\n",
+		rep.Path, rep.Teams, rep.Items, rep.Bytes, rep.Schema, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// restoreDB puts a backup back in place of the SQLite database, keeping
+// the one it replaces as a safety copy.
+func restoreDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg server.Config
+	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	commonFlags(fs, &cfg)
+	from := fs.String("from", "", "backup file written by tandem backup")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *from == "" {
+		return errors.New("usage: tandem restore --from FILE [--data-dir DIR | --database …]")
+	}
+	if server.IsPostgres(cfg.Database) {
+		return errors.New("restore: on PostgreSQL, stop every instance and run pg_restore --clean --if-exists --single-transaction --dbname=URL FILE")
+	}
+	start := time.Now()
+	res, err := backup.RestoreSQLite(ctx, *from, server.SQLitePath(cfg), time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %s from %s: %d teams, %d items, schema %d, in %s\n",
+		res.Path, *from, res.Teams, res.Items, res.Schema, time.Since(start).Round(time.Millisecond))
+	if res.SafetyCopy != "" {
+		fmt.Fprintf(stdout, "  the database it replaced is kept as %s\n", res.SafetyCopy)
+	}
+	return nil
 }
 
 func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
