@@ -175,3 +175,57 @@ func checkKeys(t *testing.T, db *sql.DB) {
 		t.Errorf("integrity check: %s (%v)", ok, err)
 	}
 }
+
+// Every migration goes down as well as up: on an empty database, all up,
+// all down and all up again gives the same schema, and all down leaves
+// none of Tandem's tables.
+func TestMigrationsUpDownUp(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", sqlite.DSN(filepath.Join(t.TempDir(), "tandem.db"), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	p, err := sqlite.Provider(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := func() string {
+		t.Helper()
+		rows, err := db.Query(`SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master
+			WHERE name NOT LIKE 'sqlite_%' AND name <> 'goose_db_version' ORDER BY type, name`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var b strings.Builder
+		for rows.Next() {
+			var typ, name, table, sql string
+			if err := rows.Scan(&typ, &name, &table, &sql); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s %s %s\n%s\n", typ, name, table, sql)
+		}
+		return b.String()
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := schema()
+	if !strings.Contains(first, "table items items") {
+		t.Fatalf("no items table after migrating up:\n%s", first)
+	}
+	if _, err := p.DownTo(ctx, 0); err != nil {
+		t.Fatalf("all down: %v", err)
+	}
+	if left := schema(); left != "" {
+		t.Errorf("left after all down:\n%s", left)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if second := schema(); second != first {
+		t.Errorf("the schema after down and up differs:\n%s\nwant\n%s", second, first)
+	}
+}

@@ -1,0 +1,96 @@
+package postgres_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/tandemhq/tandem/internal/store/postgres"
+	"github.com/tandemhq/tandem/internal/storetest"
+)
+
+// schema renders the tables, columns, indexes and constraints of the
+// test's schema.
+func schema(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT table_name, column_name, data_type, is_nullable, COALESCE(column_default, '')
+			FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
+		`SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname`,
+		`SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint
+			WHERE connamespace = current_schema()::regnamespace ORDER BY conrelid::regclass::text, conname`,
+		`SELECT event_object_table, trigger_name, action_statement FROM information_schema.triggers
+			WHERE trigger_schema = current_schema() ORDER BY 1, 2`,
+	} {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintln(&b, vals...)
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+// Every migration goes down as well as up: on an empty database, all up,
+// all down and all up again gives the same schema, and all down leaves
+// none of Tandem's tables.
+func TestMigrationsUpDownUp(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("pgx", storetest.PostgresDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := postgres.Provider(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := schema(t, db)
+	if !strings.Contains(first, "items") {
+		t.Fatalf("no items table after migrating up:\n%s", first)
+	}
+	if _, err := p.DownTo(ctx, 0); err != nil {
+		t.Fatalf("all down: %v", err)
+	}
+	var left []string
+	rows, err := db.Query(`SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_name <> 'goose_db_version' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var name string
+		_ = rows.Scan(&name)
+		left = append(left, name)
+	}
+	rows.Close()
+	if len(left) > 0 {
+		t.Errorf("tables left after all down: %v", left)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if second := schema(t, db); second != first {
+		t.Errorf("the schema after down and up differs:\n%s\nwant\n%s", second, first)
+	}
+}
