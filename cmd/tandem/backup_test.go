@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,6 +76,26 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	defer app.Close()
 	if got := count(app); got != 2 {
 		t.Errorf("after the restore the backlog has %d items, want the backup's 2", got)
+	}
+	// The audit log says both, the backup's record kept in the backup.
+	rows, err := app.Store.DB().QueryContext(ctx, `SELECT action, target, detail FROM audit WHERE action LIKE 'data.%' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var action, target, detail string
+		if err := rows.Scan(&action, &target, &detail); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, action+" "+target)
+		if !strings.Contains(detail, "@") {
+			t.Errorf("audit detail %q does not say who ran it where", detail)
+		}
+	}
+	rows.Close()
+	if want := []string{"data.backup " + file, "data.restore " + file}; !slices.Equal(got, want) {
+		t.Errorf("audit log has %q, want %q", got, want)
 	}
 	if _, err := cli("backup", "--out", file, "--database", "postgres://localhost/tandem"); err == nil || !strings.Contains(err.Error(), "pg_dump") {
 		t.Errorf("backup on PostgreSQL: %v, want the pg_dump hint", err)

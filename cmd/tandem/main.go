@@ -22,6 +22,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"os/user"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -255,6 +256,10 @@ func backupDB(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if server.IsPostgres(cfg.Database) {
 		return errors.New("backup: on PostgreSQL, use pg_dump --format=custom --file=FILE URL (a running Tandem may stay up)")
 	}
+	// The audit entry goes in first, so the backup holds its own record.
+	if err := auditMaintenance(ctx, cfg, stderr, scrum.AuditBackup, *out, "backup requested by "+operator()); err != nil {
+		return err
+	}
 	start := time.Now()
 	rep, err := backup.SQLite(ctx, server.SQLitePath(cfg), *out)
 	if err != nil {
@@ -289,10 +294,35 @@ func restoreDB(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "restored %s from %s: %d teams, %d items, schema %d, in %s\n",
 		res.Path, *from, res.Teams, res.Items, res.Schema, time.Since(start).Round(time.Millisecond))
+	detail := "restored by " + operator()
 	if res.SafetyCopy != "" {
 		fmt.Fprintf(stdout, "  the database it replaced is kept as %s\n", res.SafetyCopy)
+		detail += "; the database it replaced is kept as " + res.SafetyCopy
 	}
-	return nil
+	// Opening the restored file also migrates a backup from an older
+	// Tandem, so a failure to do so shows now, not at the next start.
+	return auditMaintenance(ctx, cfg, stderr, scrum.AuditRestore, *from, detail)
+}
+
+// auditMaintenance records a console action in the database's audit log.
+func auditMaintenance(ctx context.Context, cfg server.Config, stderr io.Writer, action, target, detail string) error {
+	cfg.Log = newLogger(stderr, "text")
+	app, err := server.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	err = app.Service.AuditMaintenance(ctx, action, target, detail)
+	return errors.Join(err, app.Close())
+}
+
+// operator names who ran a console command, for the audit log.
+func operator() string {
+	who := "unknown user"
+	if u, err := user.Current(); err == nil {
+		who = u.Username
+	}
+	host, _ := os.Hostname()
+	return who + "@" + host
 }
 
 func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

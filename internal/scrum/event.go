@@ -103,4 +103,6 @@ const (
 	AuditResponsibility   = "responsibility.reassigned"
 	AuditProductOwnerMove = "product_owner.transferred"
 	AuditDenied           = "authz.denied"
+	AuditBackup           = "data.backup"  // by an operator at the console: no actor
+	AuditRestore          = "data.restore" // the same
 )

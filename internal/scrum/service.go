@@ -174,6 +174,14 @@ func emit(ctx context.Context, tx Tx, teamID, typ, subject, actorID string, payl
 	return err
 }
 
+// AuditMaintenance records what an operator did at the console (a backup,
+// a restore): there is no signed-in actor, detail says who and where.
+func (s *Service) AuditMaintenance(ctx context.Context, action, target, detail string) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		return audit(ctx, tx, Actor{}, "", action, target, detail)
+	})
+}
+
 func audit(ctx context.Context, tx Tx, actor Actor, teamID, action, target, detail string) error {
 	return tx.AppendAudit(ctx, AuditEntry{At: tx.Now(), ActorID: actor.User.ID, TeamID: teamID,
 		Action: action, Target: target, Detail: detail, IP: actor.IP})
