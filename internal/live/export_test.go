@@ -11,7 +11,9 @@ func C(s *Subscription) <-chan *Frame {
 	if c, ok := chans.Load(s); ok {
 		return c.(chan *Frame)
 	}
-	c := make(chan *Frame)
+	// Buffered, so that frames a test leaves unread do not keep this
+	// goroutine alive after the subscription ends (goleak).
+	c := make(chan *Frame, 1<<12)
 	if prev, loaded := chans.LoadOrStore(s, c); loaded {
 		return prev.(chan *Frame)
 	}
