@@ -94,3 +94,44 @@ func TestMigrationsUpDownUp(t *testing.T) {
 		t.Errorf("the schema after down and up differs:\n%s\nwant\n%s", second, first)
 	}
 }
+
+// Instances starting at the same moment on an empty database: all
+// start, and each migration is applied once (goose's session advisory
+// lock), not twice.
+func TestMigrationsRunOnceAcrossInstances(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.PostgresDSN(t)
+	const instances = 4
+	errs := make(chan error, instances)
+	start := make(chan struct{})
+	for range instances {
+		go func() {
+			db, err := sql.Open("pgx", dsn)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer db.Close()
+			<-start
+			errs <- postgres.Migrate(ctx, db)
+		}()
+	}
+	close(start)
+	for range instances {
+		if err := <-errs; err != nil {
+			t.Fatalf("an instance failed to start: %v", err)
+		}
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var applied, versions int
+	if err := db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&applied, &versions); err != nil {
+		t.Fatal(err)
+	}
+	if applied != versions || versions == 0 {
+		t.Errorf("goose_db_version has %d rows for %d migrations, want one each", applied, versions)
+	}
+}

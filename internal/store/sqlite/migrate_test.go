@@ -4,9 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"github.com/pressly/goose/v3"
 
 	"github.com/tandemhq/tandem/internal/password"
 	"github.com/tandemhq/tandem/internal/scrum"
@@ -227,5 +232,66 @@ func TestMigrationsUpDownUp(t *testing.T) {
 	}
 	if second := schema(); second != first {
 		t.Errorf("the schema after down and up differs:\n%s\nwant\n%s", second, first)
+	}
+}
+
+// A migration that fails part-way leaves the database at the version
+// before it, with nothing of the failed migration applied, and says which
+// migration failed; the next start does not pretend it passed.
+func TestFailedMigrationChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{}
+	names, err := fs.Glob(os.DirFS("."), "migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("migrations: %v %v", names, err)
+	}
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys[n] = &fstest.MapFile{Data: data}
+	}
+	newest, err := sqlite.SchemaVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := fmt.Sprintf("migrations/%05d_broken.sql", newest+1)
+	fsys[broken] = &fstest.MapFile{Data: []byte(`-- +goose Up
+CREATE TABLE half_done (id INTEGER PRIMARY KEY);
+INSERT INTO half_done (id) VALUES (1);
+ALTER TABLE items ADD COLUMN half_done INTEGER;
+INSERT INTO no_such_table VALUES (1);
+
+-- +goose Down
+DROP TABLE half_done;
+`)}
+
+	db, err := sql.Open("sqlite", sqlite.DSN(filepath.Join(t.TempDir(), "tandem.db"), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	p, err := store.Provider(goose.DialectSQLite3, db, fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // and again, as a restarted server would
+		err = store.Up(ctx, p)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprint(newest+1)) || !strings.Contains(err.Error(), "no_such_table") {
+			t.Fatalf("got %v, want an error naming migration %d and its cause", err, newest+1)
+		}
+		v, err := p.GetDBVersion(ctx)
+		if err != nil || v != newest {
+			t.Fatalf("version %d (%v) after the failure, want %d", v, err, newest)
+		}
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("the failed migration's table exists (%d, %v)", n, err)
+		}
+		if err := db.QueryRow(`SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'half_done'`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("the failed migration's column exists (%d, %v)", n, err)
+		}
 	}
 }
