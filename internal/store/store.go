@@ -247,6 +247,12 @@ func (s *Store) updateOnce(ctx context.Context, fn func(scrum.Tx) error) (err er
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
+		if mapped := s.mapErr(err); scrum.IsCode(mapped, scrum.CodeUnavailable) {
+			// The commit went out and no answer came back: it may have
+			// taken effect. Saying "try again" would invite a duplicate.
+			return &scrum.Error{Code: scrum.CodeUnavailable,
+				Message: "the connection to the database broke while saving: it may have been saved; reload before trying again"}
+		}
 		return fmt.Errorf("commit: %w", err)
 	}
 	s.commits.Add(1)

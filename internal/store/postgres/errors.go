@@ -1,7 +1,11 @@
 package postgres
 
 import (
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -13,7 +17,7 @@ import (
 func mapError(err error) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
-		if pgconn.SafeToRetry(err) || isConnErr(err) {
+		if pgconn.SafeToRetry(err) || isConnErr(err) || lostConn(err) {
 			return &scrum.Error{Code: scrum.CodeUnavailable, Message: "the database is unreachable; try again shortly"}
 		}
 		return err
@@ -40,4 +44,13 @@ func retryable(err error) bool {
 func isConnErr(err error) bool {
 	var ce *pgconn.ConnectError
 	return errors.As(err, &ce)
+}
+
+// lostConn reports a connection that broke during a statement: the server
+// went away (a crash, a restart, a terminated backend) or the network did.
+func lostConn(err error) bool {
+	var ne net.Error
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, net.ErrClosed) || errors.As(err, &ne)
 }
