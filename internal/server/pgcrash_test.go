@@ -17,6 +17,129 @@ import (
 	"github.com/tandemhq/tandem/internal/storetest"
 )
 
+// writers create items through the API from four clients until stopped,
+// and keep what they were told: the ids acknowledged and the statuses.
+type writers struct {
+	t       *testing.T
+	srv     *httptest.Server
+	token   string
+	team    string
+	client  *http.Client
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	acked   []string
+	status  map[int]int
+	noRetry int // 503s without Retry-After
+	lastOK  atomic.Int64
+}
+
+// startWriters signs up, makes a team and starts the writers.
+func startWriters(t *testing.T, srv *httptest.Server) *writers {
+	w := &writers{t: t, srv: srv, client: &http.Client{Timeout: 10 * time.Second}, stop: make(chan struct{}), status: map[int]int{}}
+	var priya struct{ Token string }
+	call(t, srv, "POST", "/api/v1/signup", "", `{"email":"priya@example.com","name":"Priya","password":"correct horse battery"}`, 201, &priya)
+	var team struct{ ID string }
+	call(t, srv, "POST", "/api/v1/teams", priya.Token, `{"name":"Orion"}`, 201, &team)
+	w.token, w.team = priya.Token, team.ID
+	for c := range 4 {
+		w.wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-w.stop:
+					return
+				default:
+				}
+				w.create(fmt.Sprintf("Written by client %d, number %d", c, i))
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
+	}
+	return w
+}
+
+func (w *writers) create(title string) {
+	req, _ := http.NewRequest("POST", w.srv.URL+"/api/v1/teams/"+w.team+"/items", strings.NewReader(`{"title":"`+title+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+w.token)
+	res, err := w.client.Do(req)
+	if err != nil {
+		w.t.Errorf("create: %v", err)
+		return
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.status[res.StatusCode]++
+	switch res.StatusCode {
+	case http.StatusCreated:
+		var it struct{ ID string }
+		if err := json.Unmarshal(body, &it); err != nil || it.ID == "" {
+			w.t.Errorf("created item %s: %v", body, err)
+		}
+		w.acked = append(w.acked, it.ID)
+		w.lastOK.Store(time.Now().UnixNano())
+	case http.StatusServiceUnavailable:
+		if res.Header.Get("Retry-After") == "" {
+			w.noRetry++
+		}
+	default:
+		w.t.Errorf("create got %d %s, want 201 or 503", res.StatusCode, body)
+	}
+}
+
+// unavailable counts the answers 503 so far.
+func (w *writers) unavailable() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.status[http.StatusServiceUnavailable]
+}
+
+// recovered waits for a create that succeeds after since.
+func (w *writers) recovered(since time.Time) time.Duration {
+	w.t.Helper()
+	for w.lastOK.Load() < since.UnixNano() {
+		if time.Since(since) > 30*time.Second {
+			w.t.Fatal("no create succeeded within 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Since(since)
+}
+
+// finish stops the writers and checks that every acknowledged create is
+// in the database at dsn and every 503 said when to retry.
+func (w *writers) finish(dsn string) {
+	w.t.Helper()
+	close(w.stop)
+	w.wg.Wait()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.noRetry > 0 {
+		w.t.Errorf("%d answers 503 without Retry-After", w.noRetry)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer db.Close()
+	lost := 0
+	for _, id := range w.acked {
+		var n int
+		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM items WHERE id = $1`, id).Scan(&n); err != nil {
+			w.t.Fatal(err)
+		}
+		if n != 1 {
+			lost++
+		}
+	}
+	if lost > 0 {
+		w.t.Errorf("%d of %d acknowledged creates are not in the database", lost, len(w.acked))
+	}
+	w.t.Logf("FIGURE %s_acked_lost=%d of %d; answers: %v", w.t.Name(), lost, len(w.acked), w.status)
+}
+
 // TestPostgresCrashAndRestart (RELIABILITY 2.2 b and d): PostgreSQL
 // crashes (pg_ctl stop -m immediate) while four clients create items, and
 // stays down for a few seconds. The server keeps running: every create
@@ -28,66 +151,9 @@ func TestPostgresCrashAndRestart(t *testing.T) {
 	app := openPG(t, cluster.DSN)
 	srv := httptest.NewServer(app.Handler)
 	defer srv.Close()
-	var priya struct{ Token string }
-	call(t, srv, "POST", "/api/v1/signup", "", `{"email":"priya@example.com","name":"Priya","password":"correct horse battery"}`, 201, &priya)
-	var team struct{ ID string }
-	call(t, srv, "POST", "/api/v1/teams", priya.Token, `{"name":"Orion"}`, 201, &team)
-
-	var (
-		mu      sync.Mutex
-		acked   []string
-		status  = map[int]int{}
-		noRetry int // 503s without Retry-After
-		lastOK  atomic.Int64
-	)
-	client := &http.Client{Timeout: 10 * time.Second}
-	create := func(title string) {
-		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/teams/"+team.ID+"/items", strings.NewReader(`{"title":"`+title+`"}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+priya.Token)
-		res, err := client.Do(req)
-		if err != nil {
-			t.Errorf("create: %v", err)
-			return
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		status[res.StatusCode]++
-		switch res.StatusCode {
-		case http.StatusCreated:
-			var it struct{ ID string }
-			if err := json.Unmarshal(body, &it); err != nil || it.ID == "" {
-				t.Errorf("created item %s: %v", body, err)
-			}
-			acked = append(acked, it.ID)
-			lastOK.Store(time.Now().UnixNano())
-		case http.StatusServiceUnavailable:
-			if res.Header.Get("Retry-After") == "" {
-				noRetry++
-			}
-		default:
-			t.Errorf("create got %d %s, want 201 or 503", res.StatusCode, body)
-		}
-	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range 4 {
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				create(fmt.Sprintf("Written by client %d, number %d", w, i))
-				time.Sleep(5 * time.Millisecond)
-			}
-		})
-	}
+	w := startWriters(t, srv)
 	ready := func() int {
-		res, err := client.Get(srv.URL + "/readyz")
+		res, err := w.client.Get(srv.URL + "/readyz")
 		if err != nil {
 			t.Fatalf("/readyz: %v", err)
 		}
@@ -109,53 +175,52 @@ func TestPostgresCrashAndRestart(t *testing.T) {
 		t.Errorf("/readyz took %s to say unready, want ≤ 2 s", unready)
 	}
 	time.Sleep(3 * time.Second) // down: clients keep trying
-
-	mu.Lock()
-	down := status[http.StatusServiceUnavailable]
-	mu.Unlock()
+	if w.unavailable() == 0 {
+		t.Error("no create was answered 503 while PostgreSQL was down")
+	}
 	started := time.Now()
 	cluster.Start()
-	for lastOK.Load() < started.UnixNano() {
-		if time.Since(started) > 30*time.Second {
-			t.Fatal("no create succeeded 30 s after PostgreSQL came back")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	recovered := time.Since(started)
+	recovered := w.recovered(started)
 	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	wg.Wait()
 	if code := ready(); code != http.StatusOK {
 		t.Errorf("/readyz got %d after recovery, want 200", code)
 	}
+	w.finish(cluster.DSN)
+	t.Logf("FIGURE pg_crash_readyz_unready=%d ms", unready.Milliseconds())
+	t.Logf("FIGURE pg_crash_recovery=%d ms (from pg_ctl start to the first create)", recovered.Milliseconds())
+}
 
-	mu.Lock()
-	defer mu.Unlock()
-	if down == 0 {
-		t.Error("no create was answered 503 while PostgreSQL was down")
-	}
-	if noRetry > 0 {
-		t.Errorf("%d answers 503 without Retry-After", noRetry)
-	}
-	db, err := sql.Open("pgx", cluster.DSN)
+// TestPostgresBackendsTerminated (RELIABILITY 2.2 c): an operator kills
+// Tandem's connections (pg_terminate_backend) five times during load. The
+// writes on them fail with 503, never 500, the pool reconnects by itself,
+// and nothing acknowledged is lost.
+func TestPostgresBackendsTerminated(t *testing.T) {
+	cluster := storetest.NewCluster(t)
+	app := openPG(t, cluster.DSN)
+	srv := httptest.NewServer(app.Handler)
+	defer srv.Close()
+	w := startWriters(t, srv)
+	admin, err := sql.Open("pgx", cluster.DSN+"&application_name=operator")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	lost := 0
-	for _, id := range acked {
+	defer admin.Close()
+	killed := 0
+	for range 5 {
+		time.Sleep(300 * time.Millisecond)
 		var n int
-		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM items WHERE id = $1`, id).Scan(&n); err != nil {
+		err := admin.QueryRow(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE application_name = 'tandem' AND pid <> pg_backend_pid()`).Scan(&n)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if n != 1 {
-			lost++
-		}
+		killed += n
 	}
-	if lost > 0 {
-		t.Errorf("%d of %d acknowledged creates are not in the database", lost, len(acked))
+	if killed == 0 {
+		t.Fatal("no connection of Tandem's was found to terminate")
 	}
-	t.Logf("FIGURE pg_crash_readyz_unready=%d ms", unready.Milliseconds())
-	t.Logf("FIGURE pg_crash_recovery=%d ms (from pg_ctl start to the first create)", recovered.Milliseconds())
-	t.Logf("FIGURE pg_crash_acked_lost=%d of %d; answers: %v", lost, len(acked), status)
+	recovered := w.recovered(time.Now())
+	time.Sleep(300 * time.Millisecond)
+	w.finish(cluster.DSN)
+	t.Logf("FIGURE pg_terminated_connections=%d; next create after the last %d ms", killed, recovered.Milliseconds())
 }
