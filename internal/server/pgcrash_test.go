@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -151,6 +152,7 @@ func TestPostgresCrashAndRestart(t *testing.T) {
 	app := openPG(t, cluster.DSN)
 	srv := httptest.NewServer(app.Handler)
 	defer srv.Close()
+	baseline := runtime.NumGoroutine()
 	w := startWriters(t, srv)
 	ready := func() int {
 		res, err := w.client.Get(srv.URL + "/readyz")
@@ -186,6 +188,18 @@ func TestPostgresCrashAndRestart(t *testing.T) {
 		t.Errorf("/readyz got %d after recovery, want 200", code)
 	}
 	w.finish(cluster.DSN)
+	if open := app.Store.DB().Stats().OpenConnections; open > 20 {
+		t.Errorf("%d connections open after recovery, more than the pool's 20", open)
+	}
+	srv.CloseClientConnections()
+	w.client.CloseIdleConnections()
+	settled := time.Now()
+	for runtime.NumGoroutine() > baseline+5 && time.Since(settled) < 5*time.Second {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > baseline+5 {
+		t.Errorf("%d goroutines after recovery, %d before the crash", n, baseline)
+	}
 	t.Logf("FIGURE pg_crash_readyz_unready=%d ms", unready.Milliseconds())
 	t.Logf("FIGURE pg_crash_recovery=%d ms (from pg_ctl start to the first create)", recovered.Milliseconds())
 }
