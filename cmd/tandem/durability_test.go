@@ -18,6 +18,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/tandemhq/tandem/internal/storetest"
 )
 
 // buildTandem builds this command once into dir.
@@ -136,8 +138,25 @@ func TestKillLosesNothingAcknowledged(t *testing.T) {
 		t.Skip("builds and kills the real binary")
 	}
 	dir := t.TempDir()
-	bin := buildTandem(t, dir)
 	db := filepath.Join(dir, "data", "tandem.db")
+	killCycles(t, buildTandem(t, dir), db, func() { integrity(t, db) })
+}
+
+// TestKillLosesNothingAcknowledgedPostgres is the same on PostgreSQL
+// (RELIABILITY 2.2 a): what the API acknowledged survives SIGKILLs of
+// the server.
+func TestKillLosesNothingAcknowledgedPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
+	}
+	dsn := storetest.PostgresDSN(t)
+	killCycles(t, buildTandem(t, t.TempDir()), dsn, func() {})
+}
+
+// killCycles has 8 writers create teams through the API of the binary
+// serving database, SIGKILLs it at a random moment five times (check runs
+// after each), restarts it and looks for every acknowledged team.
+func killCycles(t *testing.T, bin, db string, check func()) {
 	const writers, cycles = 8, 5
 	// 200 teams per user at most: 5 cycles of up to 38 each.
 	const perCycle = 38
@@ -204,7 +223,7 @@ func TestKillLosesNothingAcknowledged(t *testing.T) {
 		srv.kill(t)
 		close(stop)
 		wg.Wait()
-		integrity(t, db)
+		check()
 	}
 
 	// Restart once more and look for every acknowledged team.
@@ -241,11 +260,11 @@ func TestKillLosesNothingAcknowledged(t *testing.T) {
 		}
 	}
 	slices.Sort(restarts)
-	t.Logf("FIGURE durability_cycles=%d count", cycles)
-	t.Logf("FIGURE durability_acked=%d writes", total)
-	t.Logf("FIGURE durability_lost=%d writes", lost)
-	t.Logf("FIGURE durability_in_doubt=%d writes", present-total)
-	t.Logf("FIGURE durability_restart_to_ready_p50=%d ms", restarts[len(restarts)/2].Milliseconds())
+	t.Logf("FIGURE %s_cycles=%d count", t.Name(), cycles)
+	t.Logf("FIGURE %s_acked=%d writes", t.Name(), total)
+	t.Logf("FIGURE %s_lost=%d writes", t.Name(), lost)
+	t.Logf("FIGURE %s_in_doubt=%d writes", t.Name(), present-total)
+	t.Logf("FIGURE %s_restart_to_ready_p50=%d ms", t.Name(), restarts[len(restarts)/2].Milliseconds())
 	if total < cycles {
 		t.Errorf("only %d writes were acknowledged in %d cycles; the test did not exercise the server", total, cycles)
 	}
