@@ -36,6 +36,8 @@ type Env struct {
 	Profiles string
 	// EstClients are the client counts of the estimation scenario.
 	EstClients []int
+	// Soak is how long the soak scenario runs.
+	Soak time.Duration
 
 	dirs int
 }

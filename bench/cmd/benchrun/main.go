@@ -60,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	strict := fs.Bool("strict", false, "exit non-zero when a goal is missed")
 	estClients := fs.String("clients", "50,200,500", "live clients of the estimation scenario, comma-separated")
+	soak := fs.Duration("soak", 2*time.Minute, "length of the soak scenario (run only when named)")
 	profile := fs.Bool("profile", false, "run Tandem with pprof (bench build) and save CPU profiles of load runs to bench/results/")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ./bench/run.sh [flags] [scenario...]")
@@ -76,10 +77,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *list {
 		for _, s := range all {
 			fmt.Fprintf(stdout, "%-12s %s\n", s.Name, s.About)
+			if s.OnlyByName {
+				fmt.Fprintf(stdout, "%-12s (run only when named)\n", "")
+			}
 		}
 		return nil
 	}
-	chosen := all
+	chosen := slices.DeleteFunc(slices.Clone(all), func(s Scenario) bool { return s.OnlyByName })
 	if fs.NArg() > 0 {
 		chosen = nil
 		for _, name := range fs.Args() {
@@ -119,7 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else {
 		defer os.RemoveAll(work)
 	}
-	env := &Env{Bin: bin, Work: work, Runs: *runs, Duration: *duration, Warmup: *warmup, Workers: *workers, Log: logger}
+	env := &Env{Bin: bin, Work: work, Runs: *runs, Duration: *duration, Warmup: *warmup, Workers: *workers, Log: logger, Soak: *soak}
 	for _, f := range strings.Split(*estClients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 12 {

@@ -9,6 +9,9 @@ type Scenario struct {
 	Name  string
 	About string
 	Run   func(ctx context.Context, e *Env) ([]*Table, error)
+	// OnlyByName leaves the scenario out of a run of every scenario (it
+	// takes minutes): it runs when named.
+	OnlyByName bool
 }
 
 // scenarios lists every scenario in the order `./bench/run.sh` runs them.
@@ -24,6 +27,7 @@ func scenarios() []Scenario {
 		sqliteBareScenario(),
 		backlogScenario(),
 		backlogSizeScenario(),
+		soakScenario(),
 	}
 }
 
