@@ -11,6 +11,7 @@ import (
 
 	"github.com/tandemhq/tandem/internal/scrum"
 	"github.com/tandemhq/tandem/internal/server"
+	"github.com/tandemhq/tandem/internal/storetest"
 )
 
 // fxEst is team A's planning-poker session: live on Item2, where Lena
@@ -60,23 +61,9 @@ func (e *env) estimationRows() string {
 		`SELECT session_id, item_id, round, voter_id, card, cast_at FROM estimation_votes ORDER BY 1, 2, 3, 4`,
 		`SELECT team_id, custom_decks, tshirt, product_owner_votes, version FROM estimation_settings ORDER BY 1`,
 	} {
-		rows, err := e.app.Store.ReadDB().Query(q)
-		if err != nil {
-			e.t.Fatalf("%s: %v", q, err)
+		for _, row := range storetest.Rows(e.t, e.app.Store.ReadDB(), q) {
+			fmt.Fprintln(&b, row)
 		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				e.t.Fatal(err)
-			}
-			fmt.Fprintln(&b, vals...)
-		}
-		rows.Close()
 		b.WriteString("--\n")
 	}
 	return b.String()

@@ -25,6 +25,7 @@ import (
 	"github.com/tandemhq/tandem/internal/password"
 	"github.com/tandemhq/tandem/internal/scrum"
 	"github.com/tandemhq/tandem/internal/server"
+	"github.com/tandemhq/tandem/internal/storetest"
 )
 
 // Canaries are in every name and email of team A, so a leak to an outsider
@@ -523,23 +524,9 @@ func (e *env) snapshot() string {
 	}
 	var b strings.Builder
 	for _, q := range queries {
-		rows, err := e.app.Store.ReadDB().Query(q)
-		if err != nil {
-			e.t.Fatalf("snapshot %s: %v", q, err)
+		for _, row := range storetest.Rows(e.t, e.app.Store.ReadDB(), q) {
+			fmt.Fprintln(&b, row)
 		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				e.t.Fatalf("snapshot scan: %v", err)
-			}
-			fmt.Fprintln(&b, vals...)
-		}
-		rows.Close()
 		b.WriteString("--\n")
 	}
 	return b.String()

@@ -27,23 +27,9 @@ func schema(t *testing.T, db *sql.DB) string {
 		`SELECT event_object_table, trigger_name, action_statement FROM information_schema.triggers
 			WHERE trigger_schema = current_schema() ORDER BY 1, 2`,
 	} {
-		rows, err := db.Query(q)
-		if err != nil {
-			t.Fatal(err)
+		for _, row := range storetest.Rows(t, db, q) {
+			fmt.Fprintln(&b, row)
 		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintln(&b, vals...)
-		}
-		rows.Close()
 	}
 	return b.String()
 }
