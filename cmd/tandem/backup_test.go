@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -10,9 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tandemhq/tandem/internal/backup"
 	"github.com/tandemhq/tandem/internal/password"
 	"github.com/tandemhq/tandem/internal/scrum"
 	"github.com/tandemhq/tandem/internal/server"
+	"github.com/tandemhq/tandem/internal/store/sqlite"
 	"github.com/tandemhq/tandem/internal/storetest"
 )
 
@@ -99,5 +102,49 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	}
 	if _, err := cli("backup", "--out", file, "--database", "postgres://localhost/tandem"); err == nil || !strings.Contains(err.Error(), "pg_dump") {
 		t.Errorf("backup on PostgreSQL: %v, want the pg_dump hint", err)
+	}
+}
+
+// A backup taken with a newer tandem than the one serving (before an
+// upgrade) copies the database as it is: it must not migrate it under the
+// running server.
+func TestBackupDoesNotMigrate(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "tandem.db")
+	app, err := server.Open(ctx, server.Config{Database: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Password: password.Fast})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Close()
+	newest, err := sqlite.SchemaVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("sqlite", sqlite.DSN(db, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sqlite.Provider(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, newest-1); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+
+	out := filepath.Join(t.TempDir(), "before-upgrade.db")
+	var stderr bytes.Buffer
+	if err := run(ctx, []string{"backup", "--database", db, "--out", out}, strings.NewReader(""), io.Discard, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "without an audit entry") {
+		t.Errorf("stderr %q does not say the audit entry was skipped", stderr.String())
+	}
+	for _, path := range []string{db, out} {
+		if v, err := backup.Schema(ctx, path); err != nil || v != newest-1 {
+			t.Errorf("%s: schema %d (%v), want %d: the backup migrated", path, v, err, newest-1)
+		}
 	}
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/tandemhq/tandem/internal/demo"
 	"github.com/tandemhq/tandem/internal/scrum"
 	"github.com/tandemhq/tandem/internal/server"
+	"github.com/tandemhq/tandem/internal/store/sqlite"
 )
 
 func main() {
@@ -256,12 +257,26 @@ func backupDB(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if server.IsPostgres(cfg.Database) {
 		return errors.New("backup: on PostgreSQL, use pg_dump --format=custom --file=FILE URL (a running Tandem may stay up)")
 	}
-	// The audit entry goes in first, so the backup holds its own record.
-	if err := auditMaintenance(ctx, cfg, stderr, scrum.AuditBackup, *out, "backup requested by "+operator()); err != nil {
+	// The audit entry goes in first, so the backup holds its own record;
+	// but only into a database of this tandem's schema. A backup is often
+	// taken with a newer binary before an upgrade: it must not migrate
+	// the database under the server still running the old one.
+	path := server.SQLitePath(cfg)
+	have, err := backup.Schema(ctx, path)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if want, err := sqlite.SchemaVersion(); err != nil {
 		return err
+	} else if have == want {
+		if err := auditMaintenance(ctx, cfg, stderr, scrum.AuditBackup, *out, "backup requested by "+operator()); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stderr, "the database has schema %d and this tandem %d: the backup is taken as it is, without an audit entry\n", have, want)
 	}
 	start := time.Now()
-	rep, err := backup.SQLite(ctx, server.SQLitePath(cfg), *out)
+	rep, err := backup.SQLite(ctx, path, *out)
 	if err != nil {
 		return err
 	}

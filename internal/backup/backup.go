@@ -75,6 +75,24 @@ func SQLite(ctx context.Context, db, out string) (Report, error) {
 	return rep, nil
 }
 
+// Schema reads the newest migration applied to the database at path,
+// which a server may be using, without changing anything.
+func Schema(ctx context.Context, path string) (int64, error) {
+	if _, err := os.Stat(path); err != nil {
+		return 0, err
+	}
+	conn, err := sql.Open("sqlite", sqlite.DSN(path, true))
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	var v sql.NullInt64
+	if err := conn.QueryRowContext(ctx, `SELECT MAX(version_id) FROM goose_db_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("%s is not a Tandem database: %w", path, err)
+	}
+	return v.Int64, nil
+}
+
 // Check opens the file at path read-only and reports what it holds: an
 // error unless it is a whole, consistent Tandem database.
 func Check(ctx context.Context, path string) (Report, error) {
