@@ -179,22 +179,32 @@ type estSide struct {
 	vote      func(ctx context.Context, hc *http.Client, voter, k int, card string) error
 }
 
+// seedEstimation runs estseed on a new data directory in dir: a team with
+// a started session and n Developers, signed in.
+func (e *Env) seedEstimation(ctx context.Context, dir string, n int) (estSeed, error) {
+	var seed estSeed
+	cmd := exec.CommandContext(ctx, e.Seed(), "-data-dir", filepath.Join(dir, "data"), "-voters", fmt.Sprint(n),
+		"-items", fmt.Sprint(estSeedItems))
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return seed, fmt.Errorf("estseed: %w: %s", err, errb.String())
+	}
+	if err := json.Unmarshal(out.Bytes(), &seed); err != nil {
+		return seed, fmt.Errorf("estseed output: %w", err)
+	}
+	return seed, nil
+}
+
 func (e *Env) estimationTandem(ctx context.Context, n int) (estRun, error) {
 	var f estRun
 	dir, err := e.Dir(fmt.Sprintf("estimation-%d", n))
 	if err != nil {
 		return f, err
 	}
-	cmd := exec.CommandContext(ctx, e.Seed(), "-data-dir", filepath.Join(dir, "data"), "-voters", fmt.Sprint(n),
-		"-items", fmt.Sprint(estSeedItems))
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return f, fmt.Errorf("estseed: %w: %s", err, errb.String())
-	}
-	var seed estSeed
-	if err := json.Unmarshal(out.Bytes(), &seed); err != nil {
-		return f, fmt.Errorf("estseed output: %w", err)
+	seed, err := e.seedEstimation(ctx, dir, n)
+	if err != nil {
+		return f, err
 	}
 	tokens := make([]string, n)
 	for i, v := range seed.Voters {

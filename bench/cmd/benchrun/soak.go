@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -41,16 +38,9 @@ func runSoak(ctx context.Context, e *Env) ([]*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, e.Seed(), "-data-dir", filepath.Join(dir, "data"), "-voters", fmt.Sprint(soakClients),
-		"-items", fmt.Sprint(estSeedItems))
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("estseed: %w: %s", err, errb.String())
-	}
-	var seed estSeed
-	if err := json.Unmarshal(out.Bytes(), &seed); err != nil {
-		return nil, fmt.Errorf("estseed output: %w", err)
+	seed, err := e.seedEstimation(ctx, dir, soakClients)
+	if err != nil {
+		return nil, err
 	}
 	p, err := e.StartTandem(ctx, dir)
 	if err != nil {
