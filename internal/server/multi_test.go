@@ -337,6 +337,15 @@ func TestInstancesSharePresence(t *testing.T) {
 	if f := next(onA, "Priya's list"); !slices.Equal(list(f), []string{priya.User.ID}) {
 		t.Fatalf("Priya's first frame %v, want only her present", f)
 	}
+	// A writes Priya's presence to the board in the background; Marco
+	// joins once it is there (before, his list could not show her yet;
+	// she would reach him as "joined" instead).
+	for deadline := time.Now().Add(5 * time.Second); !slices.Contains(b.Hub.Present(ctx, team.ID, key), priya.User.ID); {
+		if time.Now().After(deadline) {
+			t.Fatal("Priya's presence on A never reached the board")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	marcoCtx, marcoLeaves := context.WithCancel(ctx)
 	onB := stream(marcoCtx, srvB, marco.Token)
 	if f := next(onB, "Marco's list"); !slices.Equal(list(f), both) {
